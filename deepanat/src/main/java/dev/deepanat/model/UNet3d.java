@@ -1,0 +1,107 @@
+package dev.deepanat.model;
+
+import dev.deepanat.engine.Shapes;
+import dev.deepanat.engine.Tensor;
+import dev.deepanat.engine.init.Initializers;
+import dev.deepanat.engine.nn.BatchNorm;
+import dev.deepanat.engine.nn.Conv3d;
+import dev.deepanat.engine.nn.Module;
+import dev.deepanat.engine.ops.Padding;
+import dev.deepanat.engine.ops.Pointwise;
+import dev.deepanat.engine.ops.Pooling;
+import dev.deepanat.engine.ops.Views;
+
+import java.util.random.RandomGenerator;
+
+/**
+ * DeepAnat's 3D U-Net (after Tian et al.'s Keras unet3d): per level two 3×3×3 'same' convolutions with ReLU
+ * (optionally batch-normalized), 2× max pooling down, 2× nearest upsampling up, skip connections by concatenation
+ * (upsampled first, then the skip), and a final 1×1×1 linear convolution. Kernels are he_normal, biases zero.
+ * Parameter names: enc{l}.{0,1}, dec{l}.{0,1} (each with .conv and, with batch norm, .bn), out.
+ */
+public final class UNet3d extends Module {
+    private final UNetConfig config;
+    private final ConvBlock[] enc, dec;
+    private final Conv3d out;
+
+    public UNet3d(UNetConfig config, RandomGenerator rng) {
+        this.config = config;
+        int levels = config.levels();
+        enc = new ConvBlock[levels];
+        dec = new ConvBlock[levels - 1];
+        int prev = config.inChannels();
+        for (int l = 0; l < levels; l++) {
+            int f = config.baseFilters() << l;
+            enc[l] = registerModule("enc" + l, new ConvBlock(prev, f, config.batchNorm(), rng));
+            prev = f;
+        }
+        for (int l = levels - 2; l >= 0; l--) {
+            int f = config.baseFilters() << l;
+            dec[l] = registerModule("dec" + l, new ConvBlock(prev + f, f, config.batchNorm(), rng));
+            prev = f;
+        }
+        out = registerModule("out", new Conv3d(prev, config.outChannels(), 1, 1, Padding.same(), true, Initializers.heNormal(), rng));
+    }
+
+    public UNetConfig config() {
+        return config;
+    }
+
+    /** x [n, inChannels, d, h, w] with d, h, w multiples of {@link UNetConfig#sizeMultiple()}. */
+    @Override
+    public Tensor forward(Tensor x) {
+        Shapes.requireRank("UNet3d", x, 5, "[n, c, d, h, w]");
+        int m = config.sizeMultiple();
+        if (x.dim(1) != config.inChannels() || x.dim(2) % m != 0 || x.dim(3) % m != 0 || x.dim(4) % m != 0)
+            throw new IllegalArgumentException("UNet3d: input " + Shapes.str(x.shape()) + " needs " + config.inChannels()
+                    + " channels and spatial sizes divisible by " + m);
+        int levels = config.levels();
+        Tensor[] skips = new Tensor[levels];
+        Tensor h = x;
+        for (int l = 0; l < levels; l++) {
+            if (l > 0) h = Pooling.maxPool3d(h, 2);
+            h = enc[l].forward(h);
+            skips[l] = h;
+        }
+        for (int l = levels - 2; l >= 0; l--) {
+            h = Views.concat(1, Pooling.upsampleNearest3d(h, 2), skips[l]);
+            h = dec[l].forward(h);
+        }
+        return out.forward(h);
+    }
+
+    /** Two 3×3×3 convolutions, each followed by (batch norm and) ReLU. */
+    static final class ConvBlock extends Module {
+        private final Module[] layers;
+
+        ConvBlock(int in, int out, boolean bn, RandomGenerator rng) {
+            layers = new Module[] {
+                    registerModule("0", new ConvBnRelu(in, out, bn, rng)),
+                    registerModule("1", new ConvBnRelu(out, out, bn, rng))};
+        }
+
+        @Override
+        public Tensor forward(Tensor x) {
+            for (Module m : layers) x = m.forward(x);
+            return x;
+        }
+    }
+
+    static final class ConvBnRelu extends Module {
+        private final Conv3d conv;
+        private final BatchNorm bn;
+
+        ConvBnRelu(int in, int out, boolean batchNorm, RandomGenerator rng) {
+            // With batch norm the conv bias is redundant (the norm's shift replaces it), as in the Keras original.
+            conv = registerModule("conv", new Conv3d(in, out, 3, 1, Padding.same(), !batchNorm, Initializers.heNormal(), rng));
+            bn = batchNorm ? registerModule("bn", BatchNorm.of3d(out)) : null;
+        }
+
+        @Override
+        public Tensor forward(Tensor x) {
+            Tensor y = conv.forward(x);
+            if (bn != null) y = bn.forward(y);
+            return Pointwise.relu(y);
+        }
+    }
+}

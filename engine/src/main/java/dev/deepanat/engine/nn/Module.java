@@ -1,0 +1,141 @@
+package dev.deepanat.engine.nn;
+
+import dev.deepanat.engine.Shapes;
+import dev.deepanat.engine.Tensor;
+import dev.deepanat.engine.backend.Backend;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A layer or model: named parameters (trainable leaves), named buffers (state such as running statistics) and named
+ * children, in registration order. Names nest with dots ("enc1.conv.weight"), as in PyTorch's state dicts.
+ */
+public abstract class Module {
+    private final Map<String, Tensor> params = new LinkedHashMap<>();
+    private final Map<String, Tensor> buffers = new LinkedHashMap<>();
+    private final Map<String, Module> children = new LinkedHashMap<>();
+    private boolean training = true;
+
+    public abstract Tensor forward(Tensor x);
+
+    protected Tensor registerParameter(String name, Tensor t) {
+        checkName(name);
+        t.requiresGrad(true);
+        params.put(name, t);
+        return t;
+    }
+
+    protected Tensor registerBuffer(String name, Tensor t) {
+        checkName(name);
+        buffers.put(name, t);
+        return t;
+    }
+
+    protected <M extends Module> M registerModule(String name, M m) {
+        checkName(name);
+        children.put(name, m);
+        return m;
+    }
+
+    private void checkName(String name) {
+        if (name.isEmpty() || name.contains(".") || params.containsKey(name) || buffers.containsKey(name) || children.containsKey(name))
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": bad or duplicate member name '" + name + "'");
+    }
+
+    /** The current tensor of a registered parameter or buffer (after {@link #to} or loading it may be a new one). */
+    protected Tensor param(String name) {
+        return params.get(name);
+    }
+
+    protected Tensor buffer(String name) {
+        return buffers.get(name);
+    }
+
+    public Map<String, Tensor> namedParameters() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        collect("", out, true, false);
+        return out;
+    }
+
+    public Map<String, Tensor> namedBuffers() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        collect("", out, false, true);
+        return out;
+    }
+
+    public List<Tensor> parameters() {
+        return new ArrayList<>(namedParameters().values());
+    }
+
+    public Map<String, Module> children() {
+        return java.util.Collections.unmodifiableMap(children);
+    }
+
+    /** Parameters and buffers by dotted name: what a checkpoint stores. */
+    public Map<String, Tensor> stateDict() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        collect("", out, true, true);
+        return out;
+    }
+
+    private void collect(String prefix, Map<String, Tensor> out, boolean withParams, boolean withBuffers) {
+        if (withParams) params.forEach((k, v) -> out.put(prefix + k, v));
+        if (withBuffers) buffers.forEach((k, v) -> out.put(prefix + k, v));
+        children.forEach((k, m) -> m.collect(prefix + k + ".", out, withParams, withBuffers));
+    }
+
+    /**
+     * Copies values into this module's parameters and buffers by name. Strict: every entry must exist on both sides
+     * with the same shape; the error names the entry and both shapes.
+     */
+    public void loadStateDict(Map<String, Tensor> state) {
+        Map<String, Tensor> mine = stateDict();
+        for (String k : mine.keySet())
+            if (!state.containsKey(k)) throw new IllegalArgumentException("loadStateDict: missing entry '" + k + "'");
+        for (Map.Entry<String, Tensor> e : state.entrySet()) {
+            Tensor dst = mine.get(e.getKey());
+            if (dst == null) throw new IllegalArgumentException("loadStateDict: unexpected entry '" + e.getKey() + "'");
+            Tensor src = e.getValue();
+            if (!Arrays.equals(dst.shape(), src.shape()))
+                throw new IllegalArgumentException("loadStateDict: '" + e.getKey() + "' has shape " + Shapes.str(src.shape())
+                        + " but the model expects " + Shapes.str(dst.shape()));
+            dst.copyFrom(src.to(dst.backend()).detach());
+        }
+    }
+
+    /** Moves every parameter and buffer to a backend (parameters stay trainable leaves). */
+    public Module to(Backend b) {
+        params.replaceAll((k, t) -> t.backend() == b ? t : t.detach().to(b).requiresGrad(true));
+        buffers.replaceAll((k, t) -> t.to(b));
+        children.values().forEach(m -> m.to(b));
+        return this;
+    }
+
+    public Module train(boolean on) {
+        training = on;
+        children.values().forEach(m -> m.train(on));
+        return this;
+    }
+
+    public Module eval() {
+        return train(false);
+    }
+
+    public boolean isTraining() {
+        return training;
+    }
+
+    public void zeroGrad() {
+        for (Tensor p : parameters()) p.zeroGrad();
+    }
+
+    public long parameterCount() {
+        long n = 0;
+        for (Tensor p : parameters()) n += p.numel();
+        return n;
+    }
+}

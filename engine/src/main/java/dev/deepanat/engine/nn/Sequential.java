@@ -1,0 +1,19 @@
+package dev.deepanat.engine.nn;
+
+import dev.deepanat.engine.Tensor;
+
+/** Children applied in order, named "0", "1", ... as in PyTorch. */
+public final class Sequential extends Module {
+    private final Module[] layers;
+
+    public Sequential(Module... layers) {
+        this.layers = layers.clone();
+        for (int i = 0; i < layers.length; i++) registerModule(Integer.toString(i), layers[i]);
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        for (Module m : layers) x = m.forward(x);
+        return x;
+    }
+}

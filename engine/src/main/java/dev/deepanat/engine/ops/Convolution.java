@@ -1,0 +1,64 @@
+package dev.deepanat.engine.ops;
+
+import dev.deepanat.engine.Shapes;
+import dev.deepanat.engine.Tensor;
+import dev.deepanat.engine.autograd.Autograd;
+import dev.deepanat.engine.backend.Backend;
+import dev.deepanat.engine.backend.ConvGeometry;
+
+/**
+ * 3D convolution (cross-correlation) with PyTorch's layouts, x [n, c, d, h, w] and w [o, c, kd, kh, kw]; its gradient
+ * is the backend's backward-data and backward-weight kernels. conv2d is conv3d with a unit depth axis.
+ */
+public final class Convolution {
+    private Convolution() {}
+
+    public static Tensor conv3d(Tensor x, Tensor w, Tensor bias, int[] stride, Padding padding) {
+        Backend be = OpSupport.sameBackend("conv3d", x, w, bias);
+        Shapes.requireRank("conv3d", x, 5, "[n, c, d, h, w]");
+        Shapes.requireRank("conv3d", w, 5, "[out, in, kd, kh, kw]");
+        if (x.dim(1) != w.dim(1))
+            throw new IllegalArgumentException("conv3d: input has " + x.dim(1) + " channels but the weight expects "
+                    + w.dim(1) + " (shapes " + OpSupport.shapes(x, w) + ")");
+        if (bias != null && (bias.rank() != 1 || bias.dim(0) != w.dim(0)))
+            throw new IllegalArgumentException("conv3d: bias shape " + Shapes.str(bias.shape()) + " for " + w.dim(0) + " filters");
+        if (stride.length != 3) throw new IllegalArgumentException("conv3d: stride needs 3 values");
+        int[] pd = padding.resolve(x.dim(2), w.dim(2), stride[0], 0);
+        int[] ph = padding.resolve(x.dim(3), w.dim(3), stride[1], 1);
+        int[] pw = padding.resolve(x.dim(4), w.dim(4), stride[2], 2);
+        if (pd[1] <= 0 || ph[1] <= 0 || pw[1] <= 0)
+            throw new IllegalArgumentException("conv3d: kernel " + Shapes.str(w.shape()) + " larger than padded input " + Shapes.str(x.shape()));
+        ConvGeometry g = new ConvGeometry(x.dim(0), x.dim(1), x.dim(2), x.dim(3), x.dim(4),
+                w.dim(0), w.dim(2), w.dim(3), w.dim(4), stride[0], stride[1], stride[2],
+                pd[0], ph[0], pw[0], pd[1], ph[1], pw[1]);
+        Tensor xd = x.contiguous(), wd = w.contiguous(), bd = bias == null ? null : bias.contiguous();
+        Tensor y = OpSupport.empty(be, g.n(), g.cOut(), g.od(), g.oh(), g.ow());
+        be.conv3d(g, xd.storage(), wd.storage(), bd == null ? null : bd.storage(), y.storage());
+        return Autograd.record("conv3d", y, gy -> {
+            Tensor gyd = gy.contiguous();
+            Tensor dx = null, dw = null, db = null;
+            if (x.requiresGrad()) {
+                dx = OpSupport.empty(be, x.shape());
+                be.conv3dBackwardData(g, gyd.storage(), wd.storage(), dx.storage());
+            }
+            if (w.requiresGrad() || bias != null && bias.requiresGrad()) {
+                dw = OpSupport.empty(be, w.shape());
+                db = bias == null ? null : OpSupport.empty(be, bias.shape());
+                be.conv3dBackwardWeight(g, xd.storage(), gyd.storage(), dw.storage(), db == null ? null : db.storage());
+            }
+            return new Tensor[] {dx, dw, db};
+        }, x, w, bias);
+    }
+
+    /** x [n, c, h, w], w [o, c, kh, kw]. */
+    public static Tensor conv2d(Tensor x, Tensor w, Tensor bias, int[] stride, Padding padding) {
+        Shapes.requireRank("conv2d", x, 4, "[n, c, h, w]");
+        Shapes.requireRank("conv2d", w, 4, "[out, in, kh, kw]");
+        if (stride.length != 2) throw new IllegalArgumentException("conv2d: stride needs 2 values");
+        Padding p3 = padding instanceof Padding.Explicit e
+                ? Padding.of(0, e.amounts()[0], e.amounts().length > 1 ? e.amounts()[1] : e.amounts()[0]) : padding;
+        Tensor y = conv3d(x.reshape(x.dim(0), x.dim(1), 1, x.dim(2), x.dim(3)),
+                w.reshape(w.dim(0), w.dim(1), 1, w.dim(2), w.dim(3)), bias, new int[] {1, stride[0], stride[1]}, p3);
+        return y.reshape(y.dim(0), y.dim(1), y.dim(3), y.dim(4));
+    }
+}
