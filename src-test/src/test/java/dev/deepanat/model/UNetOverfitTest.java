@@ -2,6 +2,8 @@ package dev.deepanat.model;
 
 import dev.deepanat.engine.Tensor;
 import dev.deepanat.engine.loss.Losses;
+import dev.deepanat.engine.ops.Convolution;
+import dev.deepanat.engine.ops.Padding;
 import dev.deepanat.engine.optim.Adam;
 import org.junit.jupiter.api.Test;
 
@@ -16,9 +18,11 @@ class UNetOverfitTest {
         SplittableRandom rng = new SplittableRandom(7);
         UNet3d net = new UNet3d(new UNetConfig(2, 1, 4, 2, false), rng);
         Tensor x = Tensor.randn(rng, 0, 1, 1, 2, 16, 16, 16);
-        // A target the net can represent (a nonlinear function of the inputs), so memorizing it is possible.
-        Tensor x0 = x.narrow(1, 0, 1), x1 = x.narrow(1, 1, 1);
-        Tensor target = x0.relu().sub(x1.mul(0.5f)).add(0.3f).detach();
+        // A target the tiny net can represent: a local 3×3×3 average of the first channel, scaled and shifted.
+        float[] box = new float[27];
+        java.util.Arrays.fill(box, 2f / 27);
+        Tensor target = Convolution.conv3d(x.narrow(1, 0, 1), Tensor.of(box, 1, 1, 3, 3, 3), null,
+                new int[] {1, 1, 1}, Padding.same()).add(1f).detach();
         float[] m = new float[16 * 16 * 16];
         for (int i = 0; i < m.length; i++) m[i] = (i / 16 / 16 >= 2 && i / 16 / 16 < 14) ? 1f : 0f;
         Tensor mask = Tensor.of(m, 1, 1, 16, 16, 16);
