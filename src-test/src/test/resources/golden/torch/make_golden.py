@@ -143,4 +143,51 @@ save("linear", {"x": a, "w": b, "b": bias, "y": y, "gy": gy, "dx": a.grad, "dw":
 # A state dict as PyTorch lays it out, for the checkpoint reader (conv weight [out, in, kd, kh, kw]).
 m = torch.nn.Conv3d(2, 3, 3)
 save("checkpoint_conv3d", {"weight": m.weight, "bias": m.bias}, {"config": json.dumps({"in": 2, "out": 3, "k": 3})})
+
+class ConvRelu(torch.nn.Module):
+    def __init__(self, i, o):
+        super().__init__()
+        self.conv = torch.nn.Conv3d(i, o, 3, padding=1)
+
+    def forward(self, x):
+        return F.relu(self.conv(x))
+
+
+class UNet(torch.nn.Module):
+    """DeepAnat's U-Net with DeepAnat-J's parameter names (enc{l}.{0,1}.conv, dec{l}.{0,1}.conv, out)."""
+
+    def __init__(self, cin, f, levels):
+        super().__init__()
+        self.levels = levels
+        prev = cin
+        for l in range(levels):
+            setattr(self, f"enc{l}", torch.nn.Sequential(ConvRelu(prev, f << l), ConvRelu(f << l, f << l)))
+            prev = f << l
+        for l in range(levels - 2, -1, -1):
+            setattr(self, f"dec{l}", torch.nn.Sequential(ConvRelu(prev + (f << l), f << l), ConvRelu(f << l, f << l)))
+            prev = f << l
+        self.out = torch.nn.Conv3d(prev, 1, 1)
+
+    def forward(self, x):
+        skips = []
+        for l in range(self.levels):
+            if l:
+                x = F.max_pool3d(x, 2)
+            x = getattr(self, f"enc{l}")(x)
+            skips.append(x)
+        for l in range(self.levels - 2, -1, -1):
+            x = torch.cat([F.interpolate(x, scale_factor=2, mode="nearest"), skips[l]], 1)
+            x = getattr(self, f"dec{l}")(x)
+        return self.out(x)
+
+
+net = UNet(3, 4, 3)
+x = torch.randn(1, 3, 8, 8, 8)
+y = net(x)
+gy = torch.randn_like(y)
+y.backward(gy)
+tensors = {"param." + k: v for k, v in net.state_dict().items()}
+tensors.update({"x": x, "y": y, "gy": gy})
+tensors.update({"grad." + k: p.grad for k, p in net.named_parameters()})
+save("unet3d", tensors, {"config": json.dumps({"inChannels": 3, "outChannels": 1, "baseFilters": 4, "levels": 3, "batchNorm": False})})
 print("torch", torch.__version__, "golden files written", file=sys.stderr)

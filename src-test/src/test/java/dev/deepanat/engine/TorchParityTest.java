@@ -178,4 +178,20 @@ class TorchParityTest {
         assertClose(t.get("dw"), t.get("w").grad(), TOL, "dw");
         assertClose(t.get("db"), t.get("b").grad(), TOL, "db");
     }
+
+    /** The whole U-Net: PyTorch's state dict loaded by name, forward output and every parameter gradient. */
+    @ParameterizedTest @MethodSource("backends")
+    void unet3dForwardAndBackward(String backend) {
+        Backend be = Backends.get(backend);
+        var t = Golden.torch("unet3d", be);
+        var net = new dev.deepanat.model.UNet3d(new dev.deepanat.model.UNetConfig(3, 1, 4, 3, false), new java.util.SplittableRandom(5));
+        net.to(be);
+        var state = new java.util.LinkedHashMap<String, Tensor>();
+        t.forEach((k, v) -> { if (k.startsWith("param.")) state.put(k.substring(6), v); });
+        net.loadStateDict(state);
+        Tensor y = net.forward(t.get("x"));
+        assertClose(t.get("y"), y, TOL, "U-Net output");
+        y.backward(t.get("gy"));
+        net.namedParameters().forEach((k, p) -> assertClose(t.get("grad." + k), p.grad(), TOL, "gradient of " + k));
+    }
 }
