@@ -68,8 +68,12 @@ public final class NiftiHeaderFormat {
 
     private static void matrix(StringBuilder s, String name, double[][] m) {
         for (int i = 0; i < 4; i++)
-            line(s, name + ":" + (i + 1), String.format(Locale.ROOT, "%12.6f %12.6f %12.6f %12.6f", m[i][0], m[i][1], m[i][2], m[i][3]));
+            line(s, name + ":" + (i + 1), String.format(Locale.ROOT, "%12.6f %12.6f %12.6f %12.6f",
+                    clean(m[i][0]), clean(m[i][1]), clean(m[i][2]), clean(m[i][3])));
     }
+
+    /** Rounds away float noise so a -0.0000001 does not print as "-0.000000". */
+    private static double clean(double v) { return Math.abs(v) < 5e-7 ? 0.0 : v; }
 
     /** Integral values without decimals, others with up to 6 significant digits. */
     static String num(double v) {
