@@ -4,6 +4,7 @@ import dev.deepanat.nifti.Nifti;
 import dev.deepanat.nifti.NiftiHeader;
 import dev.deepanat.nifti.NiftiHeaderFormat;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -20,10 +21,18 @@ public final class InfoCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "the image to describe")
     Path file;
 
+    @Option(names = "--header-only", description = "read only the header; do not check that all voxel data is present")
+    boolean headerOnly;
+
     @Override
     public Integer call() {
         NiftiHeader h = Nifti.readHeader(file);
-        spec.commandLine().getOut().print(NiftiHeaderFormat.format(file, h));
+        // A header alone can look fine on a truncated or corrupt file; stream through the data (nothing is kept)
+        // so that info fails on such a file instead of vouching for it.
+        long bytes = headerOnly ? -1 : Nifti.verifyData(file);
+        String text = NiftiHeaderFormat.format(file, h);
+        if (bytes >= 0) text += String.format("%-15s %s%n", "data_check", "ok (" + bytes + " bytes of voxel data present)");
+        spec.commandLine().getOut().print(text);
         spec.commandLine().getOut().flush();
         return 0;
     }

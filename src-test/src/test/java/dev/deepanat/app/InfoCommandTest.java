@@ -55,7 +55,8 @@ class InfoCommandTest {
                 "shape           5 x 4 x 3 x 2", "datatype        float32 (16)", "bitpix          32", "scl_slope       1",
                 "vox_offset      352", "space: mm, time: sec", "descrip         'info test'", "qform_code      1 (scanner)",
                 "sform_code      4 (mni)", "sto_xyz:1          -2.000000     0.000000     0.000000    90.000000",
-                "qto_xyz:2           0.000000     2.000000     0.000000  -126.000000", "cal_min", "intent_code     0 (none)"})
+                "qto_xyz:2           0.000000     2.000000     0.000000  -126.000000", "cal_min", "intent_code     0 (none)",
+                "data_check      ok (480 bytes of voxel data present)"})
             assertTrue(out.contains(want), "missing '" + want + "' in:\n" + out);
     }
 
@@ -69,6 +70,23 @@ class InfoCommandTest {
         String err = r[2].strip();
         assertEquals(1, err.lines().count(), err);
         assertTrue(err.startsWith("deepanat info: " + f + ": "), err);
+    }
+
+    @Test
+    void truncatedDataIsCaughtUnlessHeaderOnly() throws IOException {
+        Path f = tmp.resolve("short.nii");
+        byte[] whole;
+        try (var gz = new java.util.zip.GZIPInputStream(Files.newInputStream(sample()))) {
+            whole = gz.readAllBytes();
+        }
+        Files.write(f, Arrays.copyOf(whole, whole.length - 4));
+        String[] r = run("info", f.toString());
+        assertEquals("2", r[0]);
+        assertEquals("", r[1], "nothing printed for a file that fails the check");
+        assertEquals("deepanat info: " + f + ": data truncated (header says 480 bytes of voxel data, file holds 476)", r[2].strip());
+        r = run("info", "--header-only", f.toString());
+        assertEquals("0", r[0], r[2]);
+        assertTrue(r[1].contains("shape           5 x 4 x 3 x 2") && !r[1].contains("data_check"), r[1]);
     }
 
     @Test
