@@ -8,7 +8,9 @@ Writes, beside this script:
                        affine, scaling, sum / sum of squares / min / max of get_fdata(), and values at fixed indices.
                        The Java test reads the same files from the installed package directories.
   nibabel_written/     small images written by nibabel here (scaled int16, big-endian, NIfTI-2, .hdr/.img pair,
-                       2D, complex64) and nibabel_written.json with all their values, read by the Java reader.
+                       2D, complex64) plus header edge cases patched byte-wise (scl_slope 0/NaN, qfac 0/-1,
+                       negative or zero pixdim, no or invalid xform codes), and nibabel_written.json with all
+                       their values as nibabel reads them; the Java reader must agree.
   java_written_check.json
                        with --check-java-written: nibabel's reading of the files the Java writer produced
                        (java_written/, made by NiftiRoundTripTest when -Ddeepanat.nifti.regenerate=true) compared
@@ -224,6 +226,37 @@ def nibabel_written():
     save('int8_trailing1.nii', img, 'int8 with a trailing dim of 1')
     img = nib.Nifti1Image((pattern((4, 3, 2), False) + 1j).astype(np.complex64), aff, None)
     save('complex64.nii', img, 'complex64: unsupported, must give a clear error')
+    # Header edge cases, made by patching bytes of a plain file: nibabel's loader decides what they mean.
+    flipped = aff @ np.diag([-1.0, 1.0, 1.0, 1.0])
+    base = nib.Nifti1Image(pattern((5, 4, 3), False).astype(np.int16), flipped, None)
+    base.set_data_dtype(np.int16)
+    base.set_qform(flipped, code=1)
+    base.set_sform(None, code=0)
+    save('qform_qfac_neg.nii', base, 'left-handed qform only: qfac = -1')
+    edits = {
+        'slope0_inter5.nii': ({112: ('<f', 0.0), 116: ('<f', 5.0)}, 'scl_slope 0 means no scaling, inter ignored'),
+        'slope_nan.nii': ({112: ('<f', float('nan')), 116: ('<f', 5.0)}, 'scl_slope NaN means no scaling'),
+        'slope2_inter3.nii': ({112: ('<f', 2.0), 116: ('<f', -3.0)}, 'scl_slope 2, scl_inter -3'),
+        'qfac0.nii': ({76: ('<f', 0.0)}, 'qfac 0 is treated as 1'),
+        'neg_pixdim.nii': ({80: ('<f', -1.5)}, 'negative pixdim[1] is used as its absolute value'),
+        'zero_pixdim_no_xform.nii': ({84: ('<f', 0.0), 252: ('<h', 0)}, 'no xform codes: pixdim affine, 0 voxel size as 1'),
+        'bad_qform_code.nii': ({252: ('<h', 9)}, 'invalid qform code counts as 0'),
+    }
+    src_path = os.path.join(out, 'qform_qfac_neg.nii')
+    for name, (patches, note) in edits.items():
+        b = bytearray(open(src_path, 'rb').read())
+        for at, (fmt, val) in patches.items():
+            struct.pack_into(fmt, b, at, val)
+        path = os.path.join(out, name)
+        with open(path, 'wb') as f:
+            f.write(b)
+        back = nib.load(path)
+        e = {'file': name, 'note': note, 'kind': 'data'}
+        e.update(header_fields(back))
+        data = back.get_fdata()
+        e.update(summary(data))
+        e['values'] = [float(v) for v in np.asarray(data).reshape(-1, order='F')]
+        entries.append(e)
     with open(os.path.join(HERE, 'nibabel_written.json'), 'w') as f:
         json.dump(entries, f, indent=1)
     print(f'nibabel_written: {len(entries)} images')
