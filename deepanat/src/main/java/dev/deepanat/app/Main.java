@@ -11,6 +11,8 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 DemoCommand.class,
+                InfoCommand.class,
+                ConvertCommand.class,
         })
 public final class Main implements Runnable {
 
