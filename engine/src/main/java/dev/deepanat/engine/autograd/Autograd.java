@@ -57,60 +57,64 @@ public final class Autograd {
             if (root.numel() != 1)
                 throw new IllegalArgumentException("backward: a gradient is needed for non-scalar root " + Shapes.str(root.shape()));
             seed = Tensor.ones(root.backend(), root.shape());
+        } else if (!java.util.Arrays.equals(seed.shape(), root.shape())) {
+            throw new IllegalArgumentException("backward: gradient " + Shapes.str(seed.shape()) + " for root " + Shapes.str(root.shape()));
         }
-        List<Tensor> order = topologicalOrder(root);
-        Map<Tensor, Tensor> grads = new IdentityHashMap<>();
-        grads.put(root, seed);
+        Node rootNode = root.gradFn();
         try (NoGrad ng = noGrad()) {
+            if (rootNode == null) {
+                root.accumulateGrad(seed);
+                return;
+            }
+            List<Node> order = topologicalOrder(rootNode);
+            Map<Node, Tensor> grads = new IdentityHashMap<>();
+            grads.put(rootNode, seed);
             for (int i = order.size() - 1; i >= 0; i--) {
-                Tensor t = order.get(i);
-                Tensor g = grads.remove(t);
-                Node node = t.gradFn();
-                if (node == null) {
-                    if (g != null && t.requiresGrad()) t.accumulateGrad(g);
-                    continue;
-                }
+                Node node = order.get(i);
+                Tensor g = grads.remove(node);
                 if (node.backward == null)
                     throw new IllegalStateException("backward: the graph through '" + node.op + "' was already released; "
                             + "call backward once per forward pass");
                 if (g != null) {
                     Tensor[] inGrads = node.backward.apply(g);
-                    for (int k = 0; k < node.inputs.length; k++) {
-                        Tensor in = node.inputs[k];
-                        if (in == null || !in.requiresGrad() || inGrads[k] == null) continue;
+                    for (int k = 0; k < node.next.length; k++) {
+                        if (node.inputShapes[k] == null || inGrads[k] == null) continue;
                         Tensor gk = inGrads[k];
-                        if (!java.util.Arrays.equals(gk.shape(), in.shape()))
+                        if (!java.util.Arrays.equals(gk.shape(), node.inputShapes[k]))
                             throw new IllegalStateException("backward of '" + node.op + "': gradient " + Shapes.str(gk.shape())
-                                    + " for input " + Shapes.str(in.shape()));
-                        grads.merge(in, gk, Tensor::add);
+                                    + " for input " + Shapes.str(node.inputShapes[k]));
+                        if (node.next[k] != null) grads.merge(node.next[k], gk, Tensor::add);
+                        else node.leaves[k].accumulateGrad(gk);
                     }
                 }
                 node.release();
-                t.setGradFn(null);
             }
         }
     }
 
-    private static List<Tensor> topologicalOrder(Tensor root) {
-        List<Tensor> order = new ArrayList<>();
-        Set<Tensor> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-        // Iterative post-order DFS: deep U-Nets would overflow a recursive one.
-        ArrayDeque<Object[]> stack = new ArrayDeque<>();
-        stack.push(new Object[] {root, 0});
+    private static List<Node> topologicalOrder(Node root) {
+        List<Node> order = new ArrayList<>();
+        Set<Node> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        // Iterative post-order DFS: deep networks would overflow a recursive one.
+        ArrayDeque<Node> nodes = new ArrayDeque<>();
+        ArrayDeque<int[]> cursor = new ArrayDeque<>();
+        nodes.push(root);
+        cursor.push(new int[] {0});
         seen.add(root);
-        while (!stack.isEmpty()) {
-            Object[] top = stack.peek();
-            Tensor t = (Tensor) top[0];
-            int next = (Integer) top[1];
-            Node node = t.gradFn();
-            Tensor[] ins = node == null || node.inputs == null ? new Tensor[0] : node.inputs;
-            if (next < ins.length) {
-                top[1] = next + 1;
-                Tensor in = ins[next];
-                if (in != null && in.requiresGrad() && seen.add(in)) stack.push(new Object[] {in, 0});
+        while (!nodes.isEmpty()) {
+            Node n = nodes.peek();
+            int[] c = cursor.peek();
+            Node[] next = n.next == null ? new Node[0] : n.next;
+            if (c[0] < next.length) {
+                Node in = next[c[0]++];
+                if (in != null && seen.add(in)) {
+                    nodes.push(in);
+                    cursor.push(new int[] {0});
+                }
             } else {
-                stack.pop();
-                order.add(t);
+                nodes.pop();
+                cursor.pop();
+                order.add(n);
             }
         }
         return order;

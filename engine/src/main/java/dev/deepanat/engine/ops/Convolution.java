@@ -34,16 +34,19 @@ public final class Convolution {
         Tensor xd = x.contiguous(), wd = w.contiguous(), bd = bias == null ? null : bias.contiguous();
         Tensor y = OpSupport.empty(be, g.n(), g.cOut(), g.od(), g.oh(), g.ow());
         be.conv3d(g, xd.storage(), wd.storage(), bd == null ? null : bd.storage(), y.storage());
+        int[] xShape = x.shape(), wShape = w.shape();
+        boolean needX = x.requiresGrad(), needW = w.requiresGrad() || bias != null && bias.requiresGrad();
+        // Saved for backward: the dense input and weight (as PyTorch saves them), nothing else.
         return Autograd.record("conv3d", y, gy -> {
             Tensor gyd = gy.contiguous();
             Tensor dx = null, dw = null, db = null;
-            if (x.requiresGrad()) {
-                dx = OpSupport.empty(be, x.shape());
+            if (needX) {
+                dx = OpSupport.empty(be, xShape);
                 be.conv3dBackwardData(g, gyd.storage(), wd.storage(), dx.storage());
             }
-            if (w.requiresGrad() || bias != null && bias.requiresGrad()) {
-                dw = OpSupport.empty(be, w.shape());
-                db = bias == null ? null : OpSupport.empty(be, bias.shape());
+            if (needW) {
+                dw = OpSupport.empty(be, wShape);
+                db = bd == null ? null : OpSupport.empty(be, g.cOut());
                 be.conv3dBackwardWeight(g, xd.storage(), gyd.storage(), dw.storage(), db == null ? null : db.storage());
             }
             return new Tensor[] {dx, dw, db};

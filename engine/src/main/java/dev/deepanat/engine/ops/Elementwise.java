@@ -20,14 +20,16 @@ public final class Elementwise {
 
     public static Tensor add(Tensor a, Tensor b) {
         Tensor out = apply("add", BinaryOp.ADD, a, b);
-        return Autograd.record("add", out, g -> new Tensor[] {
-                Reductions.sumTo(g, a.shape()), Reductions.sumTo(g, b.shape())}, a, b);
+        int[] as = a.shape(), bs = b.shape();
+        return Autograd.record("add", out, g -> new Tensor[] {Reductions.sumTo(g, as), Reductions.sumTo(g, bs)}, a, b);
     }
 
     public static Tensor sub(Tensor a, Tensor b) {
         Tensor out = apply("sub", BinaryOp.SUB, a, b);
+        int[] as = a.shape(), bs = b.shape();
+        boolean needB = b.requiresGrad();
         return Autograd.record("sub", out, g -> new Tensor[] {
-                Reductions.sumTo(g, a.shape()), b.requiresGrad() ? Reductions.sumTo(g.neg(), b.shape()) : null}, a, b);
+                Reductions.sumTo(g, as), needB ? Reductions.sumTo(g.neg(), bs) : null}, a, b);
     }
 
     public static Tensor mul(Tensor a, Tensor b) {

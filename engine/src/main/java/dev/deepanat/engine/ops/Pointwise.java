@@ -56,12 +56,15 @@ public final class Pointwise {
     }
 
     public static Tensor relu(Tensor x) {
-        return Autograd.record("relu", map(UnaryOp.RELU, x), g -> new Tensor[] {g.mul(map(UnaryOp.STEP, x))}, x);
+        // The output decides the gradient (y > 0 exactly where x > 0), so x need not be kept.
+        Tensor y = map(UnaryOp.RELU, x);
+        return Autograd.record("relu", y, g -> new Tensor[] {g.mul(map(UnaryOp.STEP, y))}, x);
     }
 
     public static Tensor leakyRelu(Tensor x, float slope) {
-        return Autograd.record("leakyRelu", map(UnaryOp.LEAKY_RELU, slope, 0, x),
-                g -> new Tensor[] {g.mul(map(UnaryOp.LEAKY_STEP, slope, 0, x))}, x);
+        if (!(slope > 0)) throw new IllegalArgumentException("leakyRelu: slope " + slope + " must be positive");
+        Tensor y = map(UnaryOp.LEAKY_RELU, slope, 0, x);
+        return Autograd.record("leakyRelu", y, g -> new Tensor[] {g.mul(map(UnaryOp.LEAKY_STEP, slope, 0, y))}, x);
     }
 
     public static Tensor sigmoid(Tensor x) {

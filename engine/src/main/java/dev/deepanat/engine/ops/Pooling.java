@@ -28,8 +28,9 @@ public final class Pooling {
         Tensor xd = x.contiguous();
         Tensor y = OpSupport.empty(be, g.n(), g.c(), od, oh, ow);
         be.maxPool3d(g, xd.storage(), y.storage());
+        int[] xShape = x.shape();
         return Autograd.record("maxPool3d", y, gy -> {
-            Tensor dx = OpSupport.empty(be, x.shape());
+            Tensor dx = OpSupport.empty(be, xShape);
             be.maxPool3dBackward(g, xd.storage(), gy.contiguous().storage(), dx.storage());
             return new Tensor[] {dx};
         }, x);
@@ -53,8 +54,9 @@ public final class Pooling {
         Tensor xd = x.contiguous();
         Tensor y = OpSupport.empty(be, g.n(), g.c(), g.d() * g.fd(), g.h() * g.fh(), g.w() * g.fw());
         be.upsampleNearest3d(g, xd.storage(), y.storage());
+        int[] xShape = x.shape();
         return Autograd.record("upsampleNearest3d", y, gy -> {
-            Tensor dx = OpSupport.empty(be, x.shape());
+            Tensor dx = OpSupport.empty(be, xShape);
             be.upsampleNearest3dBackward(g, gy.contiguous().storage(), dx.storage());
             return new Tensor[] {dx};
         }, x);

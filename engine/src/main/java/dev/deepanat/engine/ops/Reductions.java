@@ -49,7 +49,8 @@ public final class Reductions {
             throw new IllegalArgumentException("expand: shape " + Shapes.str(x.shape()) + " cannot expand to " + Shapes.str(shape));
         Tensor out = OpSupport.empty(x.backend(), shape);
         x.backend().copy(x.broadcastView(shape), out.view());
-        return Autograd.record("expand", out, g -> new Tensor[] {sumTo(g, x.shape())}, x);
+        int[] xs = x.shape();
+        return Autograd.record("expand", out, g -> new Tensor[] {sumTo(g, xs)}, x);
     }
 
     /** Sums g down to shape, the inverse of broadcasting (used by the gradients of broadcasting ops). */

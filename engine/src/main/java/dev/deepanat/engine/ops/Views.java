@@ -103,17 +103,20 @@ public final class Views {
         }
         shape[a] = total;
         Tensor out = OpSupport.empty(b, shape);
-        int[] starts = new int[xs.length];
+        int[] starts = new int[xs.length], sizes = new int[xs.length];
+        boolean[] need = new boolean[xs.length];
         int at = 0;
         for (int i = 0; i < xs.length; i++) {
             starts[i] = at;
+            sizes[i] = xs[i].dim(a);
+            need[i] = xs[i].requiresGrad();
             copyInto(xs[i], narrowNoGrad(out, a, at, xs[i].dim(a)));
             at += xs[i].dim(a);
         }
         return Autograd.record("concat", out, g -> {
             Tensor[] gs = new Tensor[xs.length];
             for (int i = 0; i < xs.length; i++)
-                if (xs[i].requiresGrad()) gs[i] = contiguous(narrowNoGrad(g, a, starts[i], xs[i].dim(a)));
+                if (need[i]) gs[i] = contiguous(narrowNoGrad(g, a, starts[i], sizes[i]));
             return gs;
         }, xs);
     }
