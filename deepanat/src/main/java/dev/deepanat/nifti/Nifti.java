@@ -1,0 +1,30 @@
+package dev.deepanat.nifti;
+
+import java.nio.file.Path;
+
+/**
+ * Entry point for NIfTI-1/NIfTI-2 files. Every problem with a file the user named (missing, truncated, corrupt,
+ * unsupported) surfaces as a {@link dev.deepanat.app.UserError} whose one-line message names the file.
+ */
+public final class Nifti {
+    private Nifti() {}
+
+    /** Reads .nii, .nii.gz, or .hdr/.img (also .hdr.gz/.img.gz); data converted to float32 with scl_slope/scl_inter applied. Throws UserError naming the file on any problem. */
+    public static NiftiImage read(Path path) { return NiftiReader.read(path); }
+
+    /** Reads only the header. */
+    public static NiftiHeader readHeader(Path path) { return NiftiReader.readHeader(path); }
+
+    /** Writes float32 (.nii or .nii.gz by extension), atomically: temp file in the same folder, then rename. */
+    public static void write(Path path, NiftiImage image) { write(path, image, NiftiWriteOptions.defaults()); }
+
+    /** Writes with the given on-disk datatype (rounding + clamping for integer types, scl_slope=1, scl_inter=0). */
+    public static void write(Path path, NiftiImage image, NiftiDatatype datatype) {
+        write(path, image, NiftiWriteOptions.defaults().withDatatype(datatype));
+    }
+
+    /** Writes with full control of datatype, NIfTI version and gzip level. */
+    public static void write(Path path, NiftiImage image, NiftiWriteOptions options) {
+        NiftiWriter.write(path, image, options);
+    }
+}

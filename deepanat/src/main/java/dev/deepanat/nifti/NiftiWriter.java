@@ -1,0 +1,96 @@
+package dev.deepanat.nifti;
+
+import dev.deepanat.app.UserError;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteOrder;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * Writes single-file NIfTI (.nii or .nii.gz). The file appears atomically: everything goes to a hidden temporary
+ * file in the same folder, which is renamed over the target only once complete, so a crash or full disk never leaves
+ * a half-written volume under the real name.
+ */
+final class NiftiWriter {
+    private static final int CHUNK = 1 << 20;
+
+    private NiftiWriter() {}
+
+    static void write(Path path, NiftiImage image, NiftiWriteOptions opt) {
+        String base = NiftiFiles.baseName(path);
+        if (!base.endsWith(".nii"))
+            throw new UserError(path + ": can only write .nii or .nii.gz (not .hdr/.img pairs or other names)");
+        NiftiHeader h = diskHeader(image, opt, path);
+        Path dir = path.toAbsolutePath().getParent();
+        Path tmp = dir.resolve("." + path.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
+        try {
+            try (OutputStream out = open(tmp, NiftiFiles.isGz(path), opt.gzipLevel())) {
+                out.write(NiftiHeaderCodec.encode(h));
+                out.write(new byte[4]); // extension flag: no extensions follow
+                writeVoxels(out, image.data(), opt.datatype(), h.byteOrder());
+            }
+            try {
+                Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            throw new UserError(path + ": cannot write (" + e + ")", e);
+        } finally {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // best effort: the temporary name is hidden and unique
+            }
+        }
+    }
+
+    private static OutputStream open(Path tmp, boolean gz, int level) throws IOException {
+        OutputStream file = new BufferedOutputStream(Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW), NiftiFiles.BUFFER);
+        if (!gz) return file;
+        return new GZIPOutputStream(file, NiftiFiles.BUFFER) {
+            { def.setLevel(level); }
+        };
+    }
+
+    /** The on-disk header: the image's geometry with this file's dims, datatype, version and layout. */
+    static NiftiHeader diskHeader(NiftiImage image, NiftiWriteOptions opt, Path path) {
+        NiftiHeader src = image.header();
+        NiftiHeader.Builder b = src.toBuilder();
+        // Keep the source's dim array (it may carry trailing 1s) when it describes the same layout.
+        if (!Arrays.equals(NiftiImage.presentDims(src.shape()), image.dims())) b.dims(image.dims());
+        long[] dim = b.build().dim();
+        if (opt.version() == 1)
+            for (int i = 1; i <= dim[0]; i++)
+                if (dim[i] > Short.MAX_VALUE)
+                    throw new UserError(path + ": dim[" + i + "] = " + dim[i] + " is too large for NIfTI-1 (max 32767); write NIfTI-2");
+        int sizeof = opt.version() == 2 ? NiftiHeader.SIZEOF_NIFTI2 : NiftiHeader.SIZEOF_NIFTI1;
+        return b.version(opt.version())
+                .byteOrder(ByteOrder.LITTLE_ENDIAN)
+                .singleFile(true)
+                .datatype(opt.datatype())
+                .scaling(1, 0)
+                .voxOffset(sizeof + 4)
+                .build();
+    }
+
+    private static void writeVoxels(OutputStream out, float[] data, NiftiDatatype type, ByteOrder order) throws IOException {
+        byte[] chunk = new byte[CHUNK];
+        int perChunk = CHUNK / type.bytes();
+        for (int done = 0; done < data.length; ) {
+            int n = Math.min(perChunk, data.length - done);
+            VoxelCodec.encode(data, done, n, type, order, chunk);
+            out.write(chunk, 0, n * type.bytes());
+            done += n;
+        }
+    }
+}
