@@ -54,18 +54,21 @@ public final class GradientFiles {
         return new GradientTable(bvals, bvecs);
     }
 
-    /** Writes FSL layout: bvals on one row, bvecs as 3 rows. */
-    public static void write(GradientTable table, Path bvalFile, Path bvecFile) throws IOException {
+    /** FSL layout: all b-values on one row. */
+    public static String bvalText(GradientTable table) {
         StringBuilder b = new StringBuilder();
         for (int i = 0; i < table.count(); i++) b.append(i == 0 ? "" : " ").append(fmt(table.b(i)));
-        b.append('\n');
+        return b.append('\n').toString();
+    }
+
+    /** FSL layout: 3 rows (x, y, z) of one value per volume. */
+    public static String bvecText(GradientTable table) {
         StringBuilder v = new StringBuilder();
         for (int c = 0; c < 3; c++) {
             for (int i = 0; i < table.count(); i++) v.append(i == 0 ? "" : " ").append(String.format(Locale.ROOT, "%.6f", table.bvecs()[3 * i + c]));
             v.append('\n');
         }
-        Files.writeString(bvalFile, b, StandardCharsets.US_ASCII);
-        Files.writeString(bvecFile, v, StandardCharsets.US_ASCII);
+        return v.toString();
     }
 
     private static String fmt(double b) {
