@@ -19,7 +19,7 @@ public record SubjectParams(
         SplittableRandom r = new SplittableRandom(SmoothNoise.mix(seed * 1_000_003L + subject));
         return new SubjectParams(
                 0.74 * jitter(r, 0.06), 0.90 * jitter(r, 0.05), 0.70 * jitter(r, 0.06),
-                r.nextLong(), 4.5 * jitter(r, 0.12), 0.20 * jitter(r, 0.15), 0.28 * jitter(r, 0.1), 0.075 * jitter(r, 0.1),
+                r.nextLong(), 5.5 * jitter(r, 0.12), 0.24 * jitter(r, 0.15), 0.10 * jitter(r, 0.1), 0.07 * jitter(r, 0.1),
                 jitter(r, 0.25),
                 1.7e-3 * jitter(r, 0.05), 0.35e-3 * jitter(r, 0.10), 0.85e-3 * jitter(r, 0.05), 0.75e-3 * jitter(r, 0.05), 3.0e-3,
                 700 * jitter(r, 0.05), 900 * jitter(r, 0.05), 820 * jitter(r, 0.05), 1800 * jitter(r, 0.05), 20 + 10 * r.nextDouble(),

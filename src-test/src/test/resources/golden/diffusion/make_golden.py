@@ -1,0 +1,129 @@
+#!/usr/bin/python3
+"""Golden tensor-fit results for DtiDipyParityTest, made with dipy's WLS fit (and checked against MRtrix3).
+
+Run from the repository root:  /usr/bin/python3 src-test/src/test/resources/golden/diffusion/make_golden.py
+Needs the Debian packages python3-dipy, python3-nibabel and mrtrix3 (only for the printed second opinion),
+and the deepanat CLI (bin/deepanat) for the phantom input, which is committed here so the test never runs Java
+code to make its own input.
+
+Datasets: dipy's small_64D, small_101D, small_25 (in dipy/data/files) and a 24^3 phantom (phantom_dwi.nii.gz,
+rounded to int16 so the Java test reads exactly what dipy fitted).
+
+Every volume enters the fit (the Java test uses --shell all), as dipy's TensorModel does.
+
+Voxel selection ("well posed"), recorded here and in docs/preprocessing.md:
+  * every signal of the voxel > 0 (so dipy's clamp to min_signal=1e-4 never acts),
+  * all three eigenvalues >= 1e-5 mm^2/s (none clipped at 0),
+  * MD >= 1e-4 mm^2/s,
+  * the phantom additionally restricted to its mask.
+
+Output <name>.golden.bin, little endian: int32 count, then per voxel int32 linear index (x fastest),
+float64 L1, L2, L3 (mm^2/s), FA, MD.
+"""
+import os
+import struct
+import subprocess
+import sys
+import tempfile
+
+import nibabel as nib
+import numpy as np
+from dipy.core.gradients import gradient_table
+from dipy.io.gradients import read_bvals_bvecs
+import dipy.reconst.dti as dti
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.abspath(os.path.join(HERE, *[".."] * 6))
+DIPY_FILES = "/usr/lib/python3/dist-packages/dipy/data/files"
+
+
+def make_phantom():
+    out = tempfile.mkdtemp()
+    subprocess.run([os.path.join(REPO, "bin", "deepanat"), "phantom", "--out", out, "--subjects", "1",
+                    "--size", "24", "--seed", "7", "--directions", "30", "--b0s", "3"], check=True)
+    d = os.path.join(out, "sub-01")
+    img = nib.load(os.path.join(d, "sub-01_dwi.nii.gz"))
+    data = np.round(img.get_fdata()).astype(np.int16)
+    out_img = nib.Nifti1Image(data, img.affine)
+    out_img.set_data_dtype(np.int16)
+    nib.save(out_img, os.path.join(HERE, "phantom_dwi.nii.gz"))
+    for ext in ("bval", "bvec"):
+        with open(os.path.join(d, "sub-01_dwi." + ext)) as f, open(os.path.join(HERE, "phantom_dwi." + ext), "w") as g:
+            g.write(f.read())
+    mask = nib.load(os.path.join(d, "sub-01_mask.nii.gz"))
+    nib.save(nib.Nifti1Image(mask.get_fdata().astype(np.uint8), mask.affine), os.path.join(HERE, "phantom_mask.nii.gz"))
+
+
+def fit(nii, bval, bvec, mask=None):
+    img = nib.load(nii)
+    data = img.get_fdata()
+    bvals, bvecs = read_bvals_bvecs(bval, bvec)
+    gtab = gradient_table(bvals, bvecs, b0_threshold=50)
+    f = dti.TensorModel(gtab, fit_method="WLS").fit(data)
+    ev = f.evals
+    ok = np.all(data > 0, axis=-1) & np.all(ev >= 1e-5, axis=-1) & (f.md >= 1e-4)
+    if mask is not None:
+        ok &= nib.load(mask).get_fdata() > 0
+    return data, img, f, ok
+
+
+def write_golden(name, f, ok):
+    idx = np.flatnonzero(ok.ravel(order="F"))
+    ev = f.evals.reshape(-1, 3, order="F")[idx]
+    fa = f.fa.ravel(order="F")[idx]
+    md = f.md.ravel(order="F")[idx]
+    with open(os.path.join(HERE, name + ".golden.bin"), "wb") as out:
+        out.write(struct.pack("<i", len(idx)))
+        for k, i in enumerate(idx):
+            out.write(struct.pack("<i5d", int(i), ev[k, 0], ev[k, 1], ev[k, 2], fa[k], md[k]))
+    print(f"{name}: {len(idx)} of {ok.size} voxels well posed")
+
+
+def mrtrix_agreement(name, nii, bval, bvec, f, ok):
+    tmp = tempfile.mkdtemp()
+    dt, fa, adc = (os.path.join(tmp, n) for n in ("dt.nii", "fa.nii", "adc.nii"))
+    q = ["-quiet", "-force"]
+    # MRtrix's -fslgrad wants 3 rows; small_64D.bvec has 3 columns, so hand it dipy's reading in FSL layout.
+    bvals, bvecs = read_bvals_bvecs(bval, bvec)
+    bval, bvec = os.path.join(tmp, "bval"), os.path.join(tmp, "bvec")
+    np.savetxt(bval, bvals[None, :], fmt="%.6f")
+    np.savetxt(bvec, bvecs.T, fmt="%.8f")
+    # With -ols, MRtrix counts the OLS step as iteration 1 (-iter 0 and -iter 1 both give plain OLS), so
+    # -ols -iter 2 = OLS, then one pass weighted by the OLS-predicted signal: the same recipe as dipy's WLS.
+    subprocess.run(["dwi2tensor", nii, dt, "-fslgrad", bvec, bval, "-ols", "-iter", "2"] + q, check=True)
+    subprocess.run(["tensor2metric", dt, "-fa", fa, "-adc", adc] + q, check=True)
+    mfa = nib.load(fa).get_fdata()[ok]
+    mmd = nib.load(adc).get_fdata()[ok]
+    finite = np.isfinite(mfa) & np.isfinite(mmd)
+    rfa = (np.abs(mfa - f.fa[ok]) / np.maximum(np.abs(f.fa[ok]), 1e-12))[finite]
+    rmd = (np.abs(mmd - f.md[ok]) / np.abs(f.md[ok]))[finite]
+    print(f"{name}: MRtrix3 dwi2tensor -ols -iter 2 vs dipy WLS over {finite.sum()} voxels "
+          f"({(~finite).sum()} non-finite in MRtrix): FA rel. diff median {np.median(rfa):.2e}, "
+          f"95th pct {np.percentile(rfa, 95):.2e}; MD rel. diff median {np.median(rmd):.2e}, "
+          f"95th pct {np.percentile(rmd, 95):.2e}")
+
+
+def main():
+    if "--no-phantom" not in sys.argv:
+        make_phantom()
+    sets = [
+        ("small_64D", os.path.join(DIPY_FILES, "small_64D.nii"), os.path.join(DIPY_FILES, "small_64D.bval"),
+         os.path.join(DIPY_FILES, "small_64D.bvec"), None),
+        ("small_101D", os.path.join(DIPY_FILES, "small_101D.nii.gz"), os.path.join(DIPY_FILES, "small_101D.bval"),
+         os.path.join(DIPY_FILES, "small_101D.bvec"), None),
+        ("small_25", os.path.join(DIPY_FILES, "small_25.nii.gz"), os.path.join(DIPY_FILES, "small_25.bval"),
+         os.path.join(DIPY_FILES, "small_25.bvec"), None),
+        ("phantom", os.path.join(HERE, "phantom_dwi.nii.gz"), os.path.join(HERE, "phantom_dwi.bval"),
+         os.path.join(HERE, "phantom_dwi.bvec"), os.path.join(HERE, "phantom_mask.nii.gz")),
+    ]
+    for name, nii, bval, bvec, mask in sets:
+        data, img, f, ok = fit(nii, bval, bvec, mask)
+        write_golden(name, f, ok)
+        try:
+            mrtrix_agreement(name, nii, bval, bvec, f, ok)
+        except (OSError, subprocess.CalledProcessError) as e:
+            print(f"{name}: MRtrix3 comparison skipped ({e})")
+
+
+if __name__ == "__main__":
+    main()
