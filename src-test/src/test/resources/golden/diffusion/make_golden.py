@@ -88,6 +88,11 @@ def mrtrix_agreement(name, nii, bval, bvec, f, ok):
     bval, bvec = os.path.join(tmp, "bval"), os.path.join(tmp, "bvec")
     np.savetxt(bval, bvals[None, :], fmt="%.6f")
     np.savetxt(bvec, bvecs.T, fmt="%.8f")
+    # small_64D has an axis-swapping affine, which MRtrix re-strides on load; an identity-orientation copy keeps
+    # MRtrix's voxel grid equal to dipy's (eigenvalues, FA and MD do not depend on the orientation).
+    src = nib.load(nii)
+    nii = os.path.join(tmp, "dwi.nii")
+    nib.save(nib.Nifti1Image(src.get_fdata().astype(np.float32), np.diag([2.0, 2.0, 2.0, 1.0])), nii)
     # With -ols, MRtrix counts the OLS step as iteration 1 (-iter 0 and -iter 1 both give plain OLS), so
     # -ols -iter 2 = OLS, then one pass weighted by the OLS-predicted signal: the same recipe as dipy's WLS.
     subprocess.run(["dwi2tensor", nii, dt, "-fslgrad", bvec, bval, "-ols", "-iter", "2"] + q, check=True)
