@@ -87,7 +87,7 @@ def mrtrix_agreement(name, nii, bval, bvec, f, ok):
     bvals, bvecs = read_bvals_bvecs(bval, bvec)
     bval, bvec = os.path.join(tmp, "bval"), os.path.join(tmp, "bvec")
     np.savetxt(bval, bvals[None, :], fmt="%.6f")
-    np.savetxt(bvec, bvecs.T, fmt="%.8f")
+    np.savetxt(bvec, np.nan_to_num(bvecs).T, fmt="%.8f")  # small_64D writes "nan nan nan" for its b=0
     # small_64D has an axis-swapping affine, which MRtrix re-strides on load; an identity-orientation copy keeps
     # MRtrix's voxel grid equal to dipy's (eigenvalues, FA and MD do not depend on the orientation).
     src = nib.load(nii)

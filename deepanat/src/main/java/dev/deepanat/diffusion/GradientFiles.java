@@ -16,6 +16,8 @@ import java.util.Locale;
  * <p>bvals: any number of whitespace-separated values (one row or one column). bvecs: either 3 rows of N
  * values (FSL's layout) or N rows of 3 values; a 3x3 file is read as 3 rows, as FSL does. Non-zero vectors
  * are normalised to unit length because the tensor design assumes |g| = 1 (the b-value carries the weighting).
+ * Some tools write {@code nan nan nan} for b=0 volumes (dipy's small_64D does): a NaN vector is accepted, as zero,
+ * on volumes with b ≤ 50 and is an error elsewhere.
  */
 public final class GradientFiles {
     private GradientFiles() {}
@@ -32,7 +34,7 @@ public final class GradientFiles {
             bvals[k++] = v;
         }
 
-        List<double[]> vecRows = readRows(bvecFile);
+        List<double[]> vecRows = readRows(bvecFile, true);
         double[] bvecs = new double[3 * n];
         if (vecRows.size() == 3 && vecRows.get(0).length == n && vecRows.get(1).length == n && vecRows.get(2).length == n) {
             for (int i = 0; i < n; i++) for (int c = 0; c < 3; c++) bvecs[3 * i + c] = vecRows.get(c)[i];
@@ -45,6 +47,11 @@ public final class GradientFiles {
         for (int i = 0; i < n; i++) {
             double x = bvecs[3 * i], y = bvecs[3 * i + 1], z = bvecs[3 * i + 2];
             double norm = Math.sqrt(x * x + y * y + z * z);
+            if (Double.isNaN(norm)) {
+                if (bvals[i] > 50) throw new UserError(bvecFile + ": volume " + i + " has b=" + bvals[i] + " but a NaN gradient direction");
+                bvecs[3 * i] = 0; bvecs[3 * i + 1] = 0; bvecs[3 * i + 2] = 0;
+                continue;
+            }
             if (norm > 1e-6) {
                 bvecs[3 * i] = x / norm; bvecs[3 * i + 1] = y / norm; bvecs[3 * i + 2] = z / norm;
             } else if (bvals[i] > 50) {
@@ -84,6 +91,10 @@ public final class GradientFiles {
 
     /** Non-empty lines as numbers; a token that is not a finite number is an error naming the line. */
     private static List<double[]> readRows(Path file) {
+        return readRows(file, false);
+    }
+
+    private static List<double[]> readRows(Path file, boolean allowNaN) {
         List<String> lines;
         try {
             lines = Files.readAllLines(file, StandardCharsets.ISO_8859_1);
@@ -100,11 +111,11 @@ public final class GradientFiles {
             double[] row = new double[tok.length];
             for (int i = 0; i < tok.length; i++) {
                 try {
-                    row[i] = Double.parseDouble(tok[i]);
+                    row[i] = allowNaN && tok[i].equalsIgnoreCase("nan") ? Double.NaN : Double.parseDouble(tok[i]);
                 } catch (NumberFormatException e) {
                     throw new UserError(file + ": line " + (ln + 1) + ": '" + abbreviate(tok[i]) + "' is not a number");
                 }
-                if (!Double.isFinite(row[i])) throw new UserError(file + ": line " + (ln + 1) + ": non-finite value " + tok[i]);
+                if (Double.isInfinite(row[i]) || (Double.isNaN(row[i]) && !allowNaN)) throw new UserError(file + ": line " + (ln + 1) + ": non-finite value " + tok[i]);
             }
             rows.add(row);
         }
