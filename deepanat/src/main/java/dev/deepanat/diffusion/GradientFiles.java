@@ -14,12 +14,16 @@ import java.util.Locale;
 /**
  * Reads and writes FSL {@code bvals}/{@code bvecs} text files.
  * <p>bvals: any number of whitespace-separated values (one row or one column). bvecs: either 3 rows of N
- * values (FSL's layout) or N rows of 3 values; a 3x3 file is read as 3 rows, as FSL does. Non-zero vectors
- * are normalised to unit length because the tensor design assumes |g| = 1 (the b-value carries the weighting).
+ * values (FSL's layout) or N rows of 3 values; a 3x3 file is read as 3 rows, as FSL does. Vectors are used as
+ * given, not renormalised: a text file rounds them to |g| = 1 ± 1e-4 or so, and dipy, FSL and MRtrix (which scales
+ * b by |g|²) all let that tiny deviation weight the design; renormalising would cost 1e-4 of parity with dipy.
+ * A DWI vector further than {@link #UNIT_TOLERANCE} from unit length is an error (a wrong file, not rounding).
  * Some tools write {@code nan nan nan} for b=0 volumes (dipy's small_64D does): a NaN vector is accepted, as zero,
  * on volumes with b ≤ 50 and is an error elsewhere.
  */
 public final class GradientFiles {
+    static final double UNIT_TOLERANCE = 0.1;
+
     private GradientFiles() {}
 
     public static GradientTable read(Path bvalFile, Path bvecFile) {
@@ -52,11 +56,10 @@ public final class GradientFiles {
                 bvecs[3 * i] = 0; bvecs[3 * i + 1] = 0; bvecs[3 * i + 2] = 0;
                 continue;
             }
-            if (norm > 1e-6) {
-                bvecs[3 * i] = x / norm; bvecs[3 * i + 1] = y / norm; bvecs[3 * i + 2] = z / norm;
-            } else if (bvals[i] > 50) {
+            if (bvals[i] > 50 && norm <= 1e-6)
                 throw new UserError(bvecFile + ": volume " + i + " has b=" + bvals[i] + " but a zero gradient direction");
-            }
+            if (bvals[i] > 50 && Math.abs(norm - 1) > UNIT_TOLERANCE)
+                throw new UserError(bvecFile + ": volume " + i + " has a gradient vector of length " + (float) norm + "; FSL bvecs must be unit vectors");
         }
         return new GradientTable(bvals, bvecs);
     }

@@ -15,7 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * in the well-posed voxels that make_golden.py selected (all signals > 0, eigenvalues ≥ 1e-5, MD ≥ 1e-4 mm²/s).
  */
 class DtiDipyParityTest {
-    static final double REL = 1e-3;
+    /** The issue asks for 1e-3; we agree to the float32 rounding of our maps, so hold a much tighter line. */
+    static final double REL = 1e-5;
 
     @ParameterizedTest
     @CsvSource({

@@ -22,12 +22,14 @@ class GradientFilesTest {
     @Test
     void readsThreeRowsAndThreeColumnsWithAnyWhitespace() throws Exception {
         Path bval = file("bval", "0\t1000  1000\n 2000\r\n");
-        Path rows = file("rows", "0 1 0 0\n0 0 1 0\n0 0 0 2\n");
-        Path cols = file("cols", "0 0 0\n1\t0 0\n0 1 0\n\n0 0 2\n");
+        Path rows = file("rows", "0 1 0 0\n0 0 1 0\n0 0 0 1.0001\n");
+        Path cols = file("cols", "0 0 0\n1\t0 0\n0 1 0\n\n0 0 1.0001\n");
         GradientTable a = GradientFiles.read(bval, rows), b = GradientFiles.read(bval, cols);
         assertArrayEquals(new double[]{0, 1000, 1000, 2000}, a.bvals());
         assertArrayEquals(a.bvecs(), b.bvecs());
-        assertEquals(1.0, a.gz(3), 1e-12, "non-unit vectors are normalised");
+        assertEquals(1.0001, a.gz(3), 1e-12, "rounded vectors are used as given, as dipy does");
+        UserError e = assertThrows(UserError.class, () -> GradientFiles.read(bval, file("long", "0 1 0 0\n0 0 1 0\n0 0 0 2\n")));
+        assertTrue(e.getMessage().contains("long") && e.getMessage().contains("unit"), e.getMessage());
     }
 
     @Test

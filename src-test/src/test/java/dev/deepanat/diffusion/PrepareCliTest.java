@@ -133,7 +133,7 @@ class PrepareCliTest {
         assertFailsNaming(shortBvec, "expected 3 rows", args(dwi, bval, shortBvec, null, dir.resolve("o6")));
         Path longBval = Files.writeString(dir.resolve("long.bval"), Files.readString(bval).strip() + " 1000\n");
         StringBuilder longer = new StringBuilder();
-        for (String line : v) longer.append(line).append(" 1.0\n");
+        for (int i = 0; i < v.length; i++) longer.append(v[i]).append(i == 0 ? " 1.0\n" : " 0.0\n");
         Path longBvec = Files.writeString(dir.resolve("long.bvec"), longer);
         assertFailsNaming(longBval, "volumes", args(dwi, longBval, longBvec, null, dir.resolve("o7")));
         Path junk = Files.writeString(dir.resolve("junk.bval"), "0 1000 x1000\n");
