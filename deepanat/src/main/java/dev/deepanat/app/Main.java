@@ -10,6 +10,8 @@ import picocli.CommandLine.Command;
         description = "Synthesize T1-weighted anatomy from diffusion MRI with a pure-Java deep learning engine.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                InfoCommand.class,
+                ConvertCommand.class,
                 PrepareCommand.class,
                 PhantomCommand.class,
         })

@@ -1,7 +1,5 @@
 package dev.deepanat.diffusion;
 
-import java.util.Arrays;
-
 /**
  * A brain mask from the mean b=0 image in the spirit of dipy's {@code median_otsu}: median filter (radius 4,
  * 4 passes), then Otsu's threshold on the filtered image, then — beyond dipy — keep the largest 6-connected
@@ -105,6 +103,4 @@ public final class BrainMask {
         for (boolean b : mask) if (b) n++;
         return n;
     }
-
-    static boolean[] copy(boolean[] m) { return Arrays.copyOf(m, m.length); }
 }

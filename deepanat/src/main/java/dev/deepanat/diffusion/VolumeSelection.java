@@ -4,6 +4,7 @@ import dev.deepanat.app.UserError;
 
 import java.util.Arrays;
 import java.util.TreeSet;
+import java.util.stream.IntStream;
 import java.util.stream.Collectors;
 
 /**
@@ -23,8 +24,8 @@ public record VolumeSelection(int[] b0Indices, int[] dwiIndices) {
     /** @param bvalFile named in error messages */
     public static VolumeSelection select(GradientTable g, double b0Threshold, ShellChoice shell, String bvalFile) {
         int n = g.count();
-        int[] b0 = java.util.stream.IntStream.range(0, n).filter(i -> g.b(i) <= b0Threshold).toArray();
-        int[] dwi = java.util.stream.IntStream.range(0, n)
+        int[] b0 = IntStream.range(0, n).filter(i -> g.b(i) <= b0Threshold).toArray();
+        int[] dwi = IntStream.range(0, n)
                 .filter(i -> g.b(i) > b0Threshold && (shell.all() || Math.abs(g.b(i) - shell.b()) <= ShellChoice.TOLERANCE))
                 .toArray();
         if (b0.length == 0)

@@ -15,6 +15,12 @@ public final class Nifti {
     /** Reads only the header. */
     public static NiftiHeader readHeader(Path path) { return NiftiReader.readHeader(path); }
 
+    /**
+     * Checks that the file holds all the voxel data its header promises (gzip inflated and discarded on the way,
+     * nothing kept); returns the number of voxel bytes. Throws UserError naming the file otherwise.
+     */
+    public static long verifyData(Path path) { return NiftiReader.verifyData(path); }
+
     /** Writes float32 (.nii or .nii.gz by extension), atomically: temp file in the same folder, then rename. */
     public static void write(Path path, NiftiImage image) { write(path, image, NiftiWriteOptions.defaults()); }
 

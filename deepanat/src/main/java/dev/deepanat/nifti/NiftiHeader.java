@@ -249,6 +249,21 @@ public final class NiftiHeader {
             return this;
         }
         public Builder sformCode(int code) { sformCode = code; return this; }
+        /** Sets the sform to the first three rows of a 4x4 voxel-to-world affine. */
+        public Builder sform(int code, double[][] affine) { return sform(code, affine[0], affine[1], affine[2]); }
+        /**
+         * Sets the qform (quaternion, offsets, qfac in pixdim[0], voxel sizes in pixdim[1..3]) to the nearest rigid
+         * transform plus scaling of {@code affine}; exact for any affine without shear.
+         */
+        public Builder qform(int code, double[][] affine) {
+            double[] q = Quaternions.fromAffine(affine);
+            qform(code, q[0], q[1], q[2], q[7], q[8], q[9]);
+            pixdim[0] = q[3];
+            pixdim[1] = q[4];
+            pixdim[2] = q[5];
+            pixdim[3] = q[6];
+            return this;
+        }
         public Builder descrip(String s) { descrip = s; return this; }
         public Builder auxFile(String s) { auxFile = s; return this; }
     }

@@ -53,6 +53,42 @@ final class NiftiReader {
         }
     }
 
+    /**
+     * Streams through the voxel data without keeping it, to prove the file holds all of it (and, for gzip, that it
+     * inflates cleanly). Unsupported datatypes are sized by bitpix. Returns the number of voxel bytes.
+     */
+    static long verifyData(Path path) {
+        Path hdrFile = NiftiFiles.headerFile(path);
+        try (InputStream in = NiftiFiles.open(hdrFile, "header file")) {
+            NiftiHeader h = readHeader(in, hdrFile);
+            long bytes = h.voxelCount() * Math.max(1, h.bitpix() / 8);
+            if (h.singleFile()) {
+                long offset = Math.max(h.voxOffset(), h.sizeofHdr() + 4L);
+                skip(in, offset - h.sizeofHdr(), hdrFile, "the data offset (vox_offset " + h.voxOffset() + ")");
+                return drain(in, bytes, hdrFile);
+            }
+            Path imgFile = NiftiFiles.imageFile(path);
+            try (InputStream img = NiftiFiles.open(imgFile, "image file (.img beside " + hdrFile.getFileName() + ")")) {
+                skip(img, h.voxOffset(), imgFile, "the data offset (vox_offset " + h.voxOffset() + ")");
+                return drain(img, bytes, imgFile);
+            } catch (IOException e) {
+                throw ioError(imgFile, e);
+            }
+        } catch (IOException e) {
+            throw ioError(hdrFile, e);
+        }
+    }
+
+    private static long drain(InputStream in, long bytes, Path file) throws IOException {
+        byte[] scratch = new byte[CHUNK];
+        for (long done = 0; done < bytes; ) {
+            int n = in.readNBytes(scratch, 0, (int) Math.min(CHUNK, bytes - done));
+            if (n == 0) throw new UserError(file + ": data truncated (header says " + bytes + " bytes of voxel data, file holds " + done + ")");
+            done += n;
+        }
+        return bytes;
+    }
+
     private static NiftiHeader readHeader(InputStream in, Path file) throws IOException {
         byte[] first = in.readNBytes(4);
         if (first.length < 4) throw new UserError(file + ": truncated header (" + first.length + " bytes; empty or not a NIfTI file)");

@@ -44,7 +44,7 @@ final class NiftiWriter {
                 Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING);
             }
         } catch (IOException e) {
-            throw new UserError(path + ": cannot write (" + e + ")", e);
+            throw new UserError(path + ": cannot write (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);
         } finally {
             try {
                 Files.deleteIfExists(tmp);
