@@ -1,6 +1,7 @@
 package dev.deepanat.phantom;
 
 import dev.deepanat.diffusion.FitMethod;
+import dev.deepanat.diffusion.OptimalDirections;
 import dev.deepanat.diffusion.PrepareRequest;
 import dev.deepanat.diffusion.PreparePipeline;
 import dev.deepanat.diffusion.ShellChoice;
@@ -12,7 +13,7 @@ import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** prepare on noise-free phantom data recovers the diffusivities the phantom was built with. */
+/** prepare on noise-free phantom data recovers the diffusivities the phantom was built with, and the DSM6 DWIs they imply. */
 class PhantomPrepareTest {
     @TempDir Path dir;
 
@@ -29,6 +30,10 @@ class PhantomPrepareTest {
         float[] l2 = Nifti.read(p.resolve("sub-01_diff_dtiL2.nii.gz")).data();
         float[] l3 = Nifti.read(p.resolve("sub-01_diff_dtiL3.nii.gz")).data();
         float[] md = Nifti.read(p.resolve("sub-01_diff_dtiMD.nii.gz")).data();
+        float[] b0 = Nifti.read(p.resolve("sub-01_diff_meanb0.nii.gz")).data();
+        float[][] syn = new float[6][];
+        for (int k = 0; k < 6; k++) syn[k] = Nifti.read(p.resolve("sub-01_diff_dtiDwi" + (k + 1) + ".nii.gz")).data();
+        double[] dsm6 = OptimalDirections.dsm6();
         SubjectParams t = s.params();
         float[][] f = s.truth().fractions();
         int wm = 0, gm = 0, csf = 0;
@@ -38,6 +43,13 @@ class PhantomPrepareTest {
                 close(l1[v], t.wmAxial(), "WM L1", v);
                 close(l2[v], t.wmRadial(), "WM L2", v);
                 close(l3[v], t.wmRadial(), "WM L3", v);
+                // Synthesized DWIs: S0·exp(−b gᵀDg) along DSM6 with the true zeppelin, b = 1000; S0 = meanb0 here.
+                float[] fd = s.truth().fibreDirs();
+                for (int k = 0; k < 6; k++) {
+                    double cos = dsm6[3 * k] * fd[6 * v] + dsm6[3 * k + 1] * fd[6 * v + 1] + dsm6[3 * k + 2] * fd[6 * v + 2];
+                    double want = b0[v] * Math.exp(-1000 * (t.wmRadial() + (t.wmAxial() - t.wmRadial()) * cos * cos));
+                    close(syn[k][v], want, "dtiDwi" + (k + 1), v);
+                }
                 wm++;
             } else if (f[Tissue.CORTICAL_GM.ordinal()][v] == 1f) {
                 close(md[v], t.gmDiffusivity(), "GM MD", v);
