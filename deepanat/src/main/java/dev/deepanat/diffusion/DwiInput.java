@@ -21,9 +21,9 @@ public final class DwiInput {
         // A NaN would silently poison the fit of its voxel; we refuse the input rather than guess (documented).
         int bad = 0;
         boolean[] seen = new boolean[nvox];
-        for (int i = 0; i < data.length; i++) {
-            if (!Float.isFinite(data[i]) && !seen[i % nvox]) { seen[i % nvox] = true; bad++; }
-        }
+        for (int o = 0; o < data.length; o += nvox)
+            for (int v = 0; v < nvox; v++)
+                if (!Float.isFinite(data[o + v]) && !seen[v]) { seen[v] = true; bad++; }
         if (bad > 0) throw new UserError(dwi + ": " + bad + " voxels hold NaN or infinite values; fix or mask them out of the DWI first");
         return img;
     }
