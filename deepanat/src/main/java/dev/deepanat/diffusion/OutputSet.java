@@ -30,11 +30,11 @@ public final class OutputSet {
 
     /** @return the files written, in order */
     public List<Path> commit(Path outDir) {
-        boolean created = !Files.isDirectory(outDir);
+        if (Files.exists(outDir) && !Files.isDirectory(outDir)) throw new UserError(outDir + ": exists and is not a folder");
+        boolean created = !Files.exists(outDir);
         Path staging = null;
         List<Path> moved = new ArrayList<>();
         try {
-            if (Files.exists(outDir) && !Files.isDirectory(outDir)) throw new UserError(outDir + ": exists and is not a folder");
             Files.createDirectories(outDir);
             staging = Files.createTempDirectory(outDir, ".deepanat-staging-");
             for (var e : images.entrySet()) Nifti.write(staging.resolve(e.getKey()), e.getValue());

@@ -163,6 +163,15 @@ class PrepareCliTest {
     }
 
     @Test
+    void outputPathThatIsAFileIsLeftAlone() throws Exception {
+        Path file = Files.writeString(dir.resolve("occupied"), "keep me");
+        Run r = run(args(dwi, bval, bvec, null, file));
+        assertTrue(r.rc() != 0);
+        assertTrue(r.err().contains("occupied") && r.err().contains("not a folder"), r.err());
+        assertEquals("keep me", Files.readString(file));
+    }
+
+    @Test
     void badOptions() throws Exception {
         assertFailsNaming(Path.of("--shell"), "neither", args(dwi, bval, bvec, null, dir.resolve("o12"), "--shell", "abc"));
         assertFailsNaming(bval, "no dwi in shell", args(dwi, bval, bvec, null, dir.resolve("o13"), "--shell", "3000"));
