@@ -19,6 +19,8 @@ public final class PreparePipeline {
         if (req.subject() == null || req.subject().isBlank() || !req.subject().matches("[A-Za-z0-9._-]+"))
             throw new UserError("--subject-id: '" + req.subject() + "' must be a non-empty name of letters, digits, '.', '_' or '-'");
         if (!(req.b0Threshold() >= 0)) throw new UserError("--b0-threshold: must be >= 0, got " + req.b0Threshold());
+        if (java.nio.file.Files.exists(req.outDir()) && !java.nio.file.Files.isDirectory(req.outDir()))
+            throw new UserError(req.outDir() + ": exists and is not a folder"); // fail before minutes of work, not after
         NiftiImage dwi = DwiInput.readDwi(req.dwi());
         int[] dims = dwi.dims();
         int nvox = dims[0] * dims[1] * dims[2];
