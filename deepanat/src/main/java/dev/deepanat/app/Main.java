@@ -13,6 +13,8 @@ import picocli.CommandLine.Command;
                 DemoCommand.class,
                 InfoCommand.class,
                 ConvertCommand.class,
+                PrepareCommand.class,
+                PhantomCommand.class,
         })
 public final class Main implements Runnable {
 
