@@ -38,17 +38,20 @@ class CliTest {
     }
 
     @Test
-    void demoTrainsAndWritesACheckpoint() {
-        String out = run(0, "demo", "--steps", "3", "--block", "8", "--filters", "2", "--levels", "2",
+    void demoRunsThePipelineOnThePhantom() {
+        String out = run(0, "demo", "--size", "32", "--steps", "3", "--block", "16", "--filters", "2", "--levels", "2",
                 "--out", dir.toString())[0];
         assertTrue(out.contains("step    3/3"), out);
+        assertTrue(out.contains("held-out sub-02") && out.contains("PSNR"), out);
         assertTrue(Files.isRegularFile(dir.resolve("unet.safetensors")));
+        assertTrue(Files.isRegularFile(dir.resolve("sub-02_t1w_synth.nii.gz")));
+        assertTrue(Files.isRegularFile(dir.resolve("prepared/sub-01/sub-01_diff_dtiDwi6.nii.gz")));
     }
 
     @Test
     void badDemoOptionsGiveOneLine() {
         String err = run(2, "demo", "--block", "10", "--levels", "3", "--out", dir.toString())[1];
         assertEquals(1, err.strip().lines().count(), err);
-        assertTrue(err.contains("--block 10 must be a multiple of 4"), err);
+        assertTrue(err.contains("--block 10 must be a multiple of 4 (for 3 levels)"), err);
     }
 }
