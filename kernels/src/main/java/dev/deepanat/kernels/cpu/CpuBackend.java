@@ -1,0 +1,117 @@
+package dev.deepanat.kernels.cpu;
+
+import dev.deepanat.engine.backend.AdamStep;
+import dev.deepanat.engine.backend.BinaryOp;
+import dev.deepanat.engine.backend.ConvGeometry;
+import dev.deepanat.engine.backend.PoolGeometry;
+import dev.deepanat.engine.backend.Storage;
+import dev.deepanat.engine.backend.UnaryOp;
+import dev.deepanat.engine.backend.UpsampleGeometry;
+import dev.deepanat.engine.backend.View;
+import dev.deepanat.engine.backend.reference.ReferenceBackend;
+
+/**
+ * The fast CPU backend: multi-threaded on one shared pool ({@link Parallel}) and vectorized with the Vector API
+ * (FloatVector.SPECIES_PREFERRED). This class only dispatches; each concern has its own kernel class. Kernels not
+ * overridden here, and the convolution cases without a fast path (stride ≠ 1), run the reference backend's loops.
+ * Storages are the reference backend's heap arrays, so tensors move between the two without a copy of semantics.
+ */
+public class CpuBackend extends ReferenceBackend {
+    public CpuBackend() {}
+
+    @Override public String name() { return "cpu"; }
+    @Override public int priority() { return 10; }
+
+    @Override
+    public void copy(View src, View dst) {
+        Reductions.copy(arr(src.storage()), src.offset(), src.strides(), arr(dst.storage()), dst.offset(), dst.strides(),
+                src.shape());
+    }
+
+    @Override
+    public void unary(UnaryOp op, float a, float b, Storage x, Storage out, long n) {
+        Elementwise.unary(op, a, b, arr(x), arr(out), (int) n);
+    }
+
+    @Override
+    public void binary(BinaryOp op, View x, View y, Storage out) {
+        Elementwise.binary(op, arr(x.storage()), x.offset(), x.strides(), arr(y.storage()), y.offset(), y.strides(),
+                x.shape(), arr(out));
+    }
+
+    @Override
+    public void reduceSum(Storage x, int[] shape, int[] outShape, Storage out) {
+        Reductions.reduceSum(arr(x), shape, outShape, arr(out));
+    }
+
+    @Override
+    public void axpy(float alpha, Storage x, Storage y, long n) {
+        Elementwise.axpy(alpha, arr(x), arr(y), (int) n);
+    }
+
+    @Override
+    public void scale(float alpha, Storage x, long n) {
+        Elementwise.scale(alpha, arr(x), (int) n);
+    }
+
+    @Override
+    public void gemm(boolean transA, boolean transB, int m, int n, int k,
+                     Storage a, long aOffset, Storage b, long bOffset, float beta, Storage c, long cOffset) {
+        Gemm.run(transA, transB, m, n, k, arr(a), (int) aOffset, arr(b), (int) bOffset, beta, arr(c), (int) cOffset);
+    }
+
+    @Override
+    public void conv3d(ConvGeometry g, Storage x, Storage w, Storage bias, Storage y) {
+        if (!ConvForward.supports(g)) {
+            super.conv3d(g, x, w, bias, y);
+            return;
+        }
+        int k = g.cIn() * g.kd() * g.kh() * g.kw();
+        float[] pack = Scratch.floats(Scratch.PACK, ConvForward.packedSize(g.cOut(), k));
+        ConvForward.packWeights(arr(w), g.cOut(), k, pack);
+        ConvForward.run(g, arr(x), pack, bias == null ? null : arr(bias), arr(y));
+    }
+
+    @Override
+    public void conv3dBackwardData(ConvGeometry g, Storage dy, Storage w, Storage dx) {
+        if (!ConvBackwardData.supports(g)) {
+            super.conv3dBackwardData(g, dy, w, dx);
+            return;
+        }
+        ConvBackwardData.run(g, arr(dy), arr(w), arr(dx));
+    }
+
+    @Override
+    public void conv3dBackwardWeight(ConvGeometry g, Storage x, Storage dy, Storage dw, Storage dbias) {
+        if (!ConvForward.supports(g)) {
+            super.conv3dBackwardWeight(g, x, dy, dw, dbias);
+            return;
+        }
+        ConvBackwardWeight.run(g, arr(x), arr(dy), arr(dw), dbias == null ? null : arr(dbias));
+    }
+
+    @Override
+    public void maxPool3d(PoolGeometry g, Storage x, Storage y) {
+        Pooling.maxPool(g, arr(x), arr(y));
+    }
+
+    @Override
+    public void maxPool3dBackward(PoolGeometry g, Storage x, Storage dy, Storage dx) {
+        Pooling.maxPoolBackward(g, arr(x), arr(dy), arr(dx));
+    }
+
+    @Override
+    public void upsampleNearest3d(UpsampleGeometry g, Storage x, Storage y) {
+        Pooling.upsample(g, arr(x), arr(y));
+    }
+
+    @Override
+    public void upsampleNearest3dBackward(UpsampleGeometry g, Storage dy, Storage dx) {
+        Pooling.upsampleBackward(g, arr(dy), arr(dx));
+    }
+
+    @Override
+    public void adam(AdamStep s, Storage param, Storage grad, Storage m, Storage v, long n) {
+        AdamKernel.run(s, arr(param), arr(grad), arr(m), arr(v), (int) n);
+    }
+}
