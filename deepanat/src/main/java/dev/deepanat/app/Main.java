@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
         description = "Synthesize T1-weighted anatomy from diffusion MRI with a pure-Java deep learning engine.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                BenchCommand.class,
         })
 public final class Main implements Runnable {
 
