@@ -26,7 +26,7 @@ final class ConvBackwardWeight {
         final int kTotal = g.cIn() * taps;
         java.util.Arrays.fill(dw, 0, g.cOut() * kTotal, 0f);
         final Slab slab = new Slab(g, VL);
-        final ConvForward.RowVectors rv = ConvForward.RowVectors.of(g.oh(), g.ow(), slab.wp);
+        final ConvForward.PlaneVectors pv = ConvForward.PlaneVectors.of(g.oh(), g.ow(), slab.wp);
         final int threads = Parallel.threads();
         final int oBlocks = (g.cOut() + MO - 1) / MO;
         final int cParts = Math.min(g.cIn(), 2 * threads);
@@ -35,10 +35,13 @@ final class ConvBackwardWeight {
         final int oPer = (oBlocks + oParts - 1) / oParts;
         final int planeOut = g.oh() * g.ow();
         final int oStride = g.od() * planeOut;
-        final int owPad = (g.ow() + VL - 1) / VL * VL;
-        final int padPlane = g.oh() * owPad;
-        final int[] dpos = new int[rv.count()];
-        for (int v = 0; v < rv.count(); v++) dpos[v] = (rv.out()[v] / g.ow()) * owPad + rv.out()[v] % g.ow();
+        // dy rows zero-padded so that every vector load is whole: [y][owPad] (row mode) or [y·wp + x] (flat mode).
+        final int rowPitch = pv.flat() ? slab.wp : (g.ow() + VL - 1) / VL * VL;
+        final int dypPlane = pv.flat() ? g.oh() * slab.wp + VL : g.oh() * rowPitch;
+        final int[] dpos = new int[pv.count()];
+        for (int v = 0; v < pv.count(); v++)
+            dpos[v] = pv.flat() ? pv.pos()[v] : (pv.out()[v] / g.ow()) * rowPitch + pv.out()[v] % g.ow();
+        final int planes = g.n() * g.od();
         Parallel.forRange(cParts * oParts, 1, (lo, hi) -> {
             for (int task = lo; task < hi; task++) {
                 int cLo = (task / oParts) * cPer, cHi = Math.min(g.cIn(), cLo + cPer);
@@ -47,47 +50,59 @@ final class ConvBackwardWeight {
                 int nc = cHi - cLo;
                 int kLocal = nc * taps;
                 int[] boff = slab.tapOffsets(nc);
-                float[] s = Scratch.floats(Scratch.SLAB, slab.size(nc));
-                int oLo = obLo * MO, oHi = Math.min(g.cOut(), obHi * MO);
-                float[] dyp = Scratch.floats(Scratch.TMP, (oHi - oLo) * padPlane);
-                for (int n = 0; n < g.n(); n++)
-                    for (int z = 0; z < g.od(); z++) {
-                        slab.fill(x, n, z, cLo, cHi, s);
-                        padRows(dy, ((n * g.cOut() + oLo) * g.od() + z) * planeOut, oStride, oHi - oLo, g.oh(), g.ow(),
-                                owPad, dyp);
-                        for (int v0 = 0; v0 < rv.count(); v0 += CHUNK) {
-                            int v1 = Math.min(rv.count(), v0 + CHUNK);
-                            for (int kb = 0; kb < kLocal; kb += NK) {
-                                int cols = Math.min(NK, kLocal - kb);
-                                for (int ob = obLo; ob < obHi; ob++) {
-                                    int o0 = ob * MO;
-                                    int rows = Math.min(MO, g.cOut() - o0);
-                                    micro4x5(dyp, (o0 - oLo) * padPlane, padPlane, rows,
-                                            s, boff, kb, cols, rv.pos(), dpos, v0, v1,
-                                            dw, o0 * kTotal + cLo * taps + kb, kTotal);
-                                }
+                int slabStride = slab.size(nc);
+                int oLo = obLo * MO, oHi = Math.min(g.cOut(), obHi * MO), no = oHi - oLo;
+                int dypStride = no * dypPlane;
+                int pg = ConvForward.planeGroup(planes, pv.count(), (long) slabStride + dypStride);
+                float[] s = Scratch.floats(Scratch.SLAB, pg * slabStride);
+                float[] dyp = Scratch.floats(Scratch.TMP, pg * dypStride);
+                int[] gpos = new int[pg * pv.count()], gdpos = new int[pg * pv.count()];
+                for (int pl0 = 0; pl0 < planes; pl0 += pg) {
+                    int np = Math.min(pg, planes - pl0);
+                    for (int j = 0; j < np; j++) {
+                        int n = (pl0 + j) / g.od(), z = (pl0 + j) % g.od();
+                        slab.fill(x, n, z, cLo, cHi, s, j * slabStride);
+                        padRows(dy, ((n * g.cOut() + oLo) * g.od() + z) * planeOut, oStride, no, g.oh(), g.ow(),
+                                rowPitch, dypPlane, dyp, j * dypStride);
+                        for (int v = 0; v < pv.count(); v++) {
+                            gpos[j * pv.count() + v] = j * slabStride + pv.pos()[v];
+                            gdpos[j * pv.count() + v] = j * dypStride + dpos[v];
+                        }
+                    }
+                    int nv = np * pv.count();
+                    for (int v0 = 0; v0 < nv; v0 += CHUNK) {
+                        int v1 = Math.min(nv, v0 + CHUNK);
+                        for (int kb = 0; kb < kLocal; kb += NK) {
+                            int cols = Math.min(NK, kLocal - kb);
+                            for (int ob = obLo; ob < obHi; ob++) {
+                                int o0 = ob * MO;
+                                int rows = Math.min(MO, g.cOut() - o0);
+                                micro4x5(dyp, (o0 - oLo) * dypPlane, dypPlane, rows,
+                                        s, boff, kb, cols, gpos, gdpos, v0, v1,
+                                        dw, o0 * kTotal + cLo * taps + kb, kTotal);
                             }
                         }
                     }
+                }
             }
         });
         if (dbias != null) Reductions.rowSums(dy, g.n(), g.cOut(), oStride, dbias);
+    }
+
+    /** dyp[at + o·dypPlane + y·pitch + x] = dy row y of channel o, zero elsewhere in the padded plane. */
+    static void padRows(float[] dy, int off, int oStride, int channels, int oh, int ow, int pitch, int dypPlane,
+                        float[] dyp, int at) {
+        for (int o = 0; o < channels; o++) {
+            int base = at + o * dypPlane;
+            java.util.Arrays.fill(dyp, base, base + dypPlane, 0f);
+            for (int y = 0; y < oh; y++) System.arraycopy(dy, off + o * oStride + y * ow, dyp, base + y * pitch, ow);
+        }
     }
 
     /**
      * acc[r][j] = Σ_v dyp[r-th channel row][v] · slab[boff[kb + j] + pos(v)] over the chunk's vectors, then added into
      * dw. dyp is the plane's dy with each row zero-padded to whole vectors, so every load is a full vector.
      */
-    /** dyp[o][y][0..owPad) = dy plane rows of channels o (zero past ow). */
-    static void padRows(float[] dy, int off, int oStride, int channels, int oh, int ow, int owPad, float[] dyp) {
-        for (int o = 0; o < channels; o++)
-            for (int y = 0; y < oh; y++) {
-                int dst = (o * oh + y) * owPad;
-                System.arraycopy(dy, off + o * oStride + y * ow, dyp, dst, ow);
-                if (owPad > ow) java.util.Arrays.fill(dyp, dst + ow, dst + owPad, 0f);
-            }
-    }
-
     static void micro4x5(float[] dyp, int dyOff, int oStride, int rows, float[] s, int[] boff, int kb, int cols,
                          int[] pos, int[] dpos, int v0, int v1, float[] dw, int dwOff, int kTotal) {
         int d0 = dyOff, d1 = dyOff + Math.min(1, rows - 1) * oStride,

@@ -49,11 +49,37 @@ final class ConvForward {
         });
     }
 
-    /** The vectors of one output plane: each a run of up to VL voxels of one row. */
-    record RowVectors(int count, int[] pos, int[] out, int[] lanes) {
-        static RowVectors of(int oh, int ow, int wp) {
-            int per = (ow + VL - 1) / VL;
-            int count = oh * per;
+    /**
+     * The vectors of one output plane. Row mode: each vector is a run of up to VL voxels of one row (the last of a row
+     * masked). Flat mode, for narrow planes (ow not a multiple of VL, e.g. the U-Net's 8² and 4² levels): vectors run
+     * over the padded plane's flattened (y·wp + x) positions, spanning several rows; lanes on padding columns are
+     * computed but not stored, and valid lanes are scattered to the output through an index map. Each mode's slab
+     * position is pos[v]; lanes[v] is VL (full), 1..VL−1 (masked row tail) or −1 (flat: map and maskBits).
+     */
+    record PlaneVectors(int count, int[] pos, int[] out, int[] lanes, int[] map, long[] maskBits, boolean flat) {
+        static PlaneVectors of(int oh, int ow, int wp) {
+            int perRow = (ow + VL - 1) / VL;
+            long rowWork = (long) oh * perRow;
+            int flatLen = (oh - 1) * wp + ow;
+            long flatWork = (flatLen + VL - 1) / VL;
+            if (flatWork < rowWork && VL <= 64) {
+                int count = (int) flatWork;
+                int[] pos = new int[count], out = new int[count], lanes = new int[count], map = new int[count * VL];
+                long[] bits = new long[count];
+                for (int v = 0; v < count; v++) {
+                    pos[v] = v * VL;
+                    lanes[v] = -1;
+                    for (int l = 0; l < VL; l++) {
+                        int p = v * VL + l, y = p / wp, x = p % wp;
+                        if (y < oh && x < ow) {
+                            map[v * VL + l] = y * ow + x;
+                            bits[v] |= 1L << l;
+                        }
+                    }
+                }
+                return new PlaneVectors(count, pos, out, lanes, map, bits, true);
+            }
+            int count = oh * perRow;
             int[] pos = new int[count], out = new int[count], lanes = new int[count];
             int v = 0;
             for (int y = 0; y < oh; y++)
@@ -62,8 +88,15 @@ final class ConvForward {
                     out[v] = y * ow + x0;
                     lanes[v] = Math.min(VL, ow - x0);
                 }
-            return new RowVectors(count, pos, out, lanes);
+            return new PlaneVectors(count, pos, out, lanes, null, null, false);
         }
+    }
+
+    /** Planes handled together by one task: enough vectors to amortize the weight block, slabs within ~4 MiB. */
+    static int planeGroup(int planes, int vecsPerPlane, long slabFloats) {
+        int want = (256 + vecsPerPlane - 1) / vecsPerPlane;
+        int cap = (int) Math.max(1, (1L << 20) / Math.max(1, slabFloats));
+        return Math.max(1, Math.min(planes, Math.min(want, cap)));
     }
 
     /** y = conv(x, w) + bias with weights already packed by {@link #packWeights}. */
@@ -72,12 +105,14 @@ final class ConvForward {
         final int k = g.cIn() * taps;
         final Slab slab = new Slab(g, VL);
         final int[] boff = slab.tapOffsets(g.cIn());
-        final RowVectors rv = RowVectors.of(g.oh(), g.ow(), slab.wp);
-        final int tiles = (rv.count() + NR - 1) / NR;
-        final int coBlocks = (g.cOut() + MR - 1) / MR;
+        final PlaneVectors pv = PlaneVectors.of(g.oh(), g.ow(), slab.wp);
+        final int slabStride = slab.size(g.cIn());
         final int planes = g.n() * g.od();
+        final int pg = planeGroup(planes, pv.count(), slabStride);
+        final int groups = (planes + pg - 1) / pg;
+        final int coBlocks = (g.cOut() + MR - 1) / MR;
         final int threads = Parallel.threads();
-        final int coGroups = planes >= 2 * threads ? 1 : Math.min(coBlocks, (2 * threads + planes - 1) / planes);
+        final int coGroups = groups >= 2 * threads ? 1 : Math.min(coBlocks, (2 * threads + groups - 1) / groups);
         final int perGroup = (coBlocks + coGroups - 1) / coGroups;
         // Channel block: the slab rows one tile reads for cb channels fit in about 16 KiB of L1.
         final int bytesPerChan = g.kd() * g.kh() * (NR * VL + g.kw() - 1) * 4;
@@ -86,39 +121,45 @@ final class ConvForward {
         final int og = Math.max(1, 131072 / (MR * cb * taps * 4));
         final int planeOut = g.oh() * g.ow();
         final int oStride = g.od() * planeOut;
-        Parallel.forRange(planes * coGroups, 1, (lo, hi) -> {
-            float[] s = Scratch.floats(Scratch.SLAB, slab.size(g.cIn()));
-            int filledPlane = -1;
+        Parallel.forRange(groups * coGroups, 1, (lo, hi) -> {
             for (int task = lo; task < hi; task++) {
-                int plane = task / coGroups, grp = task % coGroups;
-                int n = plane / g.od(), z = plane % g.od();
-                int obLo = grp * perGroup, obHi = Math.min(coBlocks, obLo + perGroup);
+                int grp = task / coGroups, cg = task % coGroups;
+                int pl0 = grp * pg, pl1 = Math.min(planes, pl0 + pg), np = pl1 - pl0;
+                int obLo = cg * perGroup, obHi = Math.min(coBlocks, obLo + perGroup);
                 if (obLo >= obHi) continue;
-                if (filledPlane != plane) {
-                    slab.fill(x, n, z, 0, g.cIn(), s);
-                    filledPlane = plane;
+                float[] s = Scratch.floats(Scratch.SLAB, np * slabStride);
+                for (int j = 0; j < np; j++) {
+                    int pl = pl0 + j;
+                    slab.fill(x, pl / g.od(), pl % g.od(), 0, g.cIn(), s, j * slabStride);
                 }
-                int zOut = z * planeOut;
+                int nv = np * pv.count();
                 for (int c0 = 0; c0 < g.cIn(); c0 += cb) {
                     int k0 = c0 * taps, k1 = Math.min(g.cIn(), c0 + cb) * taps;
                     boolean acc = c0 > 0;
                     for (int g0 = obLo; g0 < obHi; g0 += og) {
                         int g1 = Math.min(obHi, g0 + og);
-                        for (int t = 0; t < tiles; t++) {
-                            int v0 = t * NR, v1 = v0 + 1;
-                            int p0 = rv.pos()[v0], q0 = zOut + rv.out()[v0], l0 = rv.lanes()[v0];
-                            int p1, q1, l1;
-                            if (v1 < rv.count()) {
-                                p1 = rv.pos()[v1]; q1 = zOut + rv.out()[v1]; l1 = rv.lanes()[v1];
+                        for (int t = 0; t < nv; t += NR) {
+                            int j0 = t / pv.count(), v0 = t % pv.count();
+                            int pl = pl0 + j0;
+                            int p0 = j0 * slabStride + pv.pos()[v0];
+                            int b0 = (pl / g.od()) * g.cOut() * oStride + (pl % g.od()) * planeOut;
+                            int p1, b1, v1;
+                            if (t + 1 < nv) {
+                                int j1 = (t + 1) / pv.count();
+                                v1 = (t + 1) % pv.count();
+                                int pl1b = pl0 + j1;
+                                p1 = j1 * slabStride + pv.pos()[v1];
+                                b1 = (pl1b / g.od()) * g.cOut() * oStride + (pl1b % g.od()) * planeOut;
                             } else {
-                                p1 = p0; q1 = q0; l1 = 0;
+                                v1 = -1;
+                                p1 = p0;
+                                b1 = b0;
                             }
                             for (int ob = g0; ob < g1; ob++) {
                                 int o0 = ob * MR;
                                 int rows = Math.min(MR, g.cOut() - o0);
                                 micro6x2(pack, ob * MR * k, s, boff, k0, k1, p0, p1,
-                                        y, (n * g.cOut() + o0) * oStride, oStride, q0, q1, l0, l1, rows,
-                                        bias, o0, acc);
+                                        y, o0 * oStride, oStride, b0, v0, b1, v1, pv, rows, bias, o0, acc);
                             }
                         }
                     }
@@ -129,8 +170,8 @@ final class ConvForward {
 
     /** C[6 × 2 vectors] (+)= Σ_kk A[kk][0..5] · slab[boff[kk] + p0|p1 ...]; stores rows < rows, lanes < l0|l1. */
     static void micro6x2(float[] a, int aOff, float[] s, int[] boff, int k0, int k1, int p0, int p1,
-                         float[] y, int yOff, int oStride, int q0, int q1, int l0, int l1, int rows,
-                         float[] bias, int o0, boolean acc) {
+                         float[] y, int yOff, int oStride, int base0, int v0, int base1, int v1, PlaneVectors pv,
+                         int rows, float[] bias, int o0, boolean acc) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
@@ -161,38 +202,46 @@ final class ConvForward {
             c50 = w.fma(b0, c50);
             c51 = w.fma(b1, c51);
         }
-        put(c00, y, yOff + q0, l0, acc, bias, o0);
-        put(c01, y, yOff + q1, l1, acc, bias, o0);
+        put(c00, y, yOff + base0, pv, v0, acc, bias, o0);
+        put(c01, y, yOff + base1, pv, v1, acc, bias, o0);
         if (rows > 1) {
-            put(c10, y, yOff + oStride + q0, l0, acc, bias, o0 + 1);
-            put(c11, y, yOff + oStride + q1, l1, acc, bias, o0 + 1);
+            put(c10, y, yOff + oStride + base0, pv, v0, acc, bias, o0 + 1);
+            put(c11, y, yOff + oStride + base1, pv, v1, acc, bias, o0 + 1);
         }
         if (rows > 2) {
-            put(c20, y, yOff + 2 * oStride + q0, l0, acc, bias, o0 + 2);
-            put(c21, y, yOff + 2 * oStride + q1, l1, acc, bias, o0 + 2);
+            put(c20, y, yOff + 2 * oStride + base0, pv, v0, acc, bias, o0 + 2);
+            put(c21, y, yOff + 2 * oStride + base1, pv, v1, acc, bias, o0 + 2);
         }
         if (rows > 3) {
-            put(c30, y, yOff + 3 * oStride + q0, l0, acc, bias, o0 + 3);
-            put(c31, y, yOff + 3 * oStride + q1, l1, acc, bias, o0 + 3);
+            put(c30, y, yOff + 3 * oStride + base0, pv, v0, acc, bias, o0 + 3);
+            put(c31, y, yOff + 3 * oStride + base1, pv, v1, acc, bias, o0 + 3);
         }
         if (rows > 4) {
-            put(c40, y, yOff + 4 * oStride + q0, l0, acc, bias, o0 + 4);
-            put(c41, y, yOff + 4 * oStride + q1, l1, acc, bias, o0 + 4);
+            put(c40, y, yOff + 4 * oStride + base0, pv, v0, acc, bias, o0 + 4);
+            put(c41, y, yOff + 4 * oStride + base1, pv, v1, acc, bias, o0 + 4);
         }
         if (rows > 5) {
-            put(c50, y, yOff + 5 * oStride + q0, l0, acc, bias, o0 + 5);
-            put(c51, y, yOff + 5 * oStride + q1, l1, acc, bias, o0 + 5);
+            put(c50, y, yOff + 5 * oStride + base0, pv, v0, acc, bias, o0 + 5);
+            put(c51, y, yOff + 5 * oStride + base1, pv, v1, acc, bias, o0 + 5);
         }
     }
 
-    private static void put(FloatVector v, float[] y, int idx, int lanes, boolean acc, float[] bias, int o) {
+    private static void put(FloatVector v, float[] y, int base, PlaneVectors pv, int vi, boolean acc, float[] bias, int o) {
+        if (vi < 0) return;
+        int lanes = pv.lanes()[vi];
         if (lanes == VL) {
+            int idx = base + pv.out()[vi];
             v = acc ? v.add(FloatVector.fromArray(S, y, idx)) : bias == null ? v : v.add(bias[o]);
             v.intoArray(y, idx);
         } else if (lanes > 0) {
+            int idx = base + pv.out()[vi];
             VectorMask<Float> m = S.indexInRange(0, lanes);
             v = acc ? v.add(FloatVector.fromArray(S, y, idx, m)) : bias == null ? v : v.add(bias[o]);
             v.intoArray(y, idx, m);
+        } else {
+            VectorMask<Float> m = VectorMask.fromLong(S, pv.maskBits()[vi]);
+            v = acc ? v.add(FloatVector.fromArray(S, y, base, pv.map(), vi * VL, m)) : bias == null ? v : v.add(bias[o]);
+            v.intoArray(y, base, pv.map(), vi * VL, m);
         }
     }
 }

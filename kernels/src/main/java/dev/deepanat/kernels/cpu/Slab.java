@@ -27,13 +27,13 @@ final class Slab {
         return nc * chanSize + tail;
     }
 
-    /** Fills s with channels [c0, c1) of batch item n for output plane z (channel c0 at offset 0). */
-    void fill(float[] x, int n, int z, int c0, int c1, float[] s) {
+    /** Fills s from offset at with channels [c0, c1) of batch item n for output plane z, then a zero tail. */
+    void fill(float[] x, int n, int z, int c0, int c1, float[] s, int at) {
         int d = g.d(), h = g.h(), w = g.w();
         int pw = g.pw(), ph = g.ph();
         int xCols = Math.min(w, wp - pw);
         for (int c = c0; c < c1; c++) {
-            int sc = (c - c0) * chanSize;
+            int sc = at + (c - c0) * chanSize;
             for (int i = 0; i < g.kd(); i++) {
                 int iz = z + i - g.pd();
                 int sp = sc + i * planeSize;
@@ -56,7 +56,7 @@ final class Slab {
                 }
             }
         }
-        int end = (c1 - c0) * chanSize;
+        int end = at + (c1 - c0) * chanSize;
         Arrays.fill(s, end, end + tail, 0f);
     }
 

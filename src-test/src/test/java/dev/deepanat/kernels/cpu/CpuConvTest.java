@@ -34,6 +34,8 @@ class CpuConvTest {
         c.add(same3(1, 3, 5, 7, 19, 7));          // odd sizes, vector tail, partial output-channel block
         c.add(same3(2, 5, 4, 6, 33, 13));         // batch 2, tail of one lane
         c.add(same3(1, 16, 6, 8, 32, 16));        // whole vectors
+        c.add(same3(1, 5, 3, 4, 30, 9));          // row mode with a masked tail (ow = 30, wp = 32)
+        c.add(same3(2, 7, 8, 8, 8, 12));          // flat mode across planes and batch items
         c.add(same3(1, 11, 4, 4, 4, 8));          // U-Net's deepest levels: rows shorter than a vector
         c.add(same3(1, 20, 3, 2, 2, 30));         // many input channels (several channel blocks)
         c.add(same3(1, 1, 3, 3, 1, 1));           // single channel, single column
