@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
                 ConvertCommand.class,
                 PrepareCommand.class,
                 PhantomCommand.class,
+                BenchCommand.class,
         })
 public final class Main implements Runnable {
 

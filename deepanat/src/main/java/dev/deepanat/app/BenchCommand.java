@@ -1,0 +1,139 @@
+package dev.deepanat.app;
+
+import dev.deepanat.engine.Tensor;
+import dev.deepanat.engine.autograd.Autograd;
+import dev.deepanat.engine.backend.Backend;
+import dev.deepanat.engine.backend.Backends;
+import dev.deepanat.engine.loss.Losses;
+import dev.deepanat.engine.optim.Adam;
+import dev.deepanat.model.UNet3d;
+import dev.deepanat.model.UNetConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+
+/**
+ * Times DeepAnat U-Net training steps (forward + masked L1 + backward + Adam) or forward passes on random data:
+ * one warm-up step, then --steps timed steps; prints the median and minimum seconds per step and GFLOP/s
+ * (a training step counts 3 × the forward FLOPs of the convolutions).
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Time U-Net training steps (or forward passes) on random data and report seconds per step and GFLOP/s.")
+public final class BenchCommand implements Callable<Integer> {
+    @Option(names = "--filters", defaultValue = "16", description = "Base filters (default ${DEFAULT-VALUE}; the paper uses 48).")
+    int filters;
+    @Option(names = "--block", defaultValue = "32", description = "Edge of the cubic input block (default ${DEFAULT-VALUE}).")
+    int block;
+    @Option(names = "--channels", defaultValue = "11", description = "Input channels (default ${DEFAULT-VALUE}).")
+    int channels;
+    @Option(names = "--levels", defaultValue = "5", description = "U-Net levels (default ${DEFAULT-VALUE}).")
+    int levels;
+    @Option(names = "--steps", defaultValue = "5", description = "Timed steps after one warm-up step (default ${DEFAULT-VALUE}).")
+    int steps;
+    @Option(names = "--forward-only", description = "Time forward passes without gradients instead of training steps.")
+    boolean forwardOnly;
+    @Option(names = "--device", defaultValue = "cpu", description = "Backend name: cpu, reference, ... (default ${DEFAULT-VALUE}).")
+    String device;
+    @Option(names = "--threads", description = "Threads of the cpu backend (default: all available processors).")
+    Integer threads;
+    @Option(names = "--json", description = "Print one JSON object instead of text.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        if (threads != null) {
+            if (threads < 1) throw new UserError("bench: --threads must be at least 1, got " + threads);
+            System.setProperty("deepanat.threads", Integer.toString(threads));
+        }
+        if (steps < 1) throw new UserError("bench: --steps must be at least 1, got " + steps);
+        UNetConfig config;
+        try {
+            config = new UNetConfig(channels, 1, filters, levels, false);
+        } catch (IllegalArgumentException e) {
+            throw new UserError("bench: " + e.getMessage());
+        }
+        if (block < 1 || block % config.sizeMultiple() != 0)
+            throw new UserError("bench: --block " + block + " must be a positive multiple of " + config.sizeMultiple()
+                    + " for " + levels + " levels");
+        Backend be;
+        try {
+            be = Backends.get(device);
+        } catch (IllegalArgumentException e) {
+            throw new UserError("bench: " + e.getMessage());
+        }
+        Backends.setDefault(be);
+        SplittableRandom rng = new SplittableRandom(1);
+        UNet3d net = new UNet3d(config, rng);
+        net.to(be);
+        Tensor x = Tensor.randn(rng, 0, 1, 1, channels, block, block, block).to(be);
+        Tensor target = Tensor.randn(rng, 0, 1, 1, 1, block, block, block).to(be);
+        float[] m = new float[block * block * block];
+        for (int i = 0; i < m.length; i++) m[i] = rng.nextInt(10) == 0 ? 0f : 1f;
+        Tensor mask = Tensor.of(be, m, 1, 1, block, block, block);
+        Adam adam = new Adam(net.parameters(), 1e-4f);
+
+        double[] times = new double[steps];
+        for (int s = -1; s < steps; s++) {
+            long t0 = System.nanoTime();
+            if (forwardOnly) {
+                try (var ng = Autograd.noGrad()) {
+                    Tensor y = net.forward(x);
+                    be.synchronize();
+                    y.toArray();
+                }
+            } else {
+                adam.zeroGrad();
+                Tensor loss = Losses.maskedL1(net.forward(x), target, mask);
+                loss.backward();
+                adam.step();
+                be.synchronize();
+                loss.item();
+            }
+            double sec = (System.nanoTime() - t0) / 1e9;
+            if (s >= 0) times[s] = sec;
+            if (!json) System.err.printf(Locale.ROOT, "%s %d: %.3f s%n", s < 0 ? "warm-up" : "step", s + 1, sec);
+        }
+        double[] sorted = times.clone();
+        Arrays.sort(sorted);
+        double median = steps % 2 == 1 ? sorted[steps / 2] : (sorted[steps / 2 - 1] + sorted[steps / 2]) / 2;
+        double min = sorted[0];
+        double flops = config.forwardFlops(block) * (forwardOnly ? 1 : 3);
+        double gflops = flops / median / 1e9;
+        long rssKb = peakRssKb();
+        String threadsUsed = System.getProperty("deepanat.threads", Integer.toString(Runtime.getRuntime().availableProcessors()));
+        if (json) {
+            System.out.printf(Locale.ROOT,
+                    "{\"engine\":\"deepanat-j\",\"device\":\"%s\",\"threads\":%s,\"filters\":%d,\"block\":%d,\"channels\":%d,"
+                            + "\"levels\":%d,\"mode\":\"%s\",\"steps\":%d,\"median_s\":%.6f,\"min_s\":%.6f,\"gflop\":%.3f,"
+                            + "\"gflops\":%.2f,\"peak_rss_mb\":%s,\"times_s\":%s}%n",
+                    be.name(), threadsUsed, filters, block, channels, levels, forwardOnly ? "forward" : "train", steps,
+                    median, min, flops / 1e9, gflops, rssKb < 0 ? "null" : String.format(Locale.ROOT, "%.1f", rssKb / 1024.0),
+                    Arrays.toString(Arrays.stream(times).mapToObj(t -> String.format(Locale.ROOT, "%.6f", t)).toArray()));
+        } else {
+            System.out.printf(Locale.ROOT, "U-Net %s, %d filters, %d³ block, %d channels, %d levels on %s (%s threads)%n",
+                    forwardOnly ? "forward pass" : "training step", filters, block, channels, levels, be.name(), threadsUsed);
+            System.out.printf(Locale.ROOT, "median %.3f s, min %.3f s per step; %.1f GFLOP per step, %.1f GFLOP/s%n",
+                    median, min, flops / 1e9, gflops);
+            if (rssKb >= 0) System.out.printf(Locale.ROOT, "peak resident memory %.0f MiB%n", rssKb / 1024.0);
+        }
+        return 0;
+    }
+
+    /** VmHWM from /proc/self/status in KiB, or −1 where unavailable. */
+    static long peakRssKb() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status")))
+                if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("[^0-9]", ""));
+        } catch (IOException | RuntimeException e) {
+            // not Linux
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,25 @@
+package dev.deepanat.kernels.cpu;
+
+/**
+ * Per-thread scratch buffers (padded input slabs, packed weights, partial sums), grown on demand and reused across
+ * kernel calls, so that no hot loop allocates. Each slot is an independent buffer; a kernel uses distinct slots for
+ * buffers that are alive at the same time.
+ */
+final class Scratch {
+    static final int SLAB = 0, PACK = 1, TMP = 2, SLOTS = 3;
+
+    private static final ThreadLocal<float[][]> BUFS = ThreadLocal.withInitial(() -> new float[SLOTS][]);
+
+    private Scratch() {}
+
+    /** A buffer of at least n floats; its contents are unspecified. */
+    static float[] floats(int slot, int n) {
+        float[][] b = BUFS.get();
+        float[] a = b[slot];
+        if (a == null || a.length < n) {
+            a = new float[Math.max(n, a == null ? 0 : a.length + a.length / 4)];
+            b[slot] = a;
+        }
+        return a;
+    }
+}
