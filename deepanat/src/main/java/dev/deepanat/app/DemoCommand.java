@@ -39,7 +39,7 @@ final class DemoCommand implements Callable<Integer> {
     Path out;
     @Option(names = "--size", defaultValue = "64", description = "Phantom grid edge in voxels (default ${DEFAULT-VALUE}).")
     int size;
-    @Option(names = "--steps", defaultValue = "150", description = "Training steps (default ${DEFAULT-VALUE}).")
+    @Option(names = "--steps", defaultValue = "300", description = "Training steps (default ${DEFAULT-VALUE}).")
     int steps;
     @Option(names = "--block", defaultValue = "32", description = "Training block edge (default ${DEFAULT-VALUE}).")
     int block;
