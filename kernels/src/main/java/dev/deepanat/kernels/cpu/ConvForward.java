@@ -114,7 +114,7 @@ final class ConvForward {
         final int threads = Parallel.threads();
         final int coGroups = groups >= 2 * threads ? 1 : Math.min(coBlocks, (2 * threads + groups - 1) / groups);
         final int perGroup = (coBlocks + coGroups - 1) / coGroups;
-        // Channel block: the slab rows one tile reads for cb channels fit in about 16 KiB of L1.
+        // Channel block: the slab rows one tile reads for cb channels fit in about 32 KiB of L1 (48 KiB on Zen 5).
         final int bytesPerChan = g.kd() * g.kh() * (NR * VL + g.kw() - 1) * 4;
         final int cb = Math.max(1, Math.min(g.cIn(), 32768 / bytesPerChan));
         // Output-channel blocks swept per tile: their packed weights for one channel block fit in about 128 KiB.
