@@ -22,8 +22,9 @@ import java.util.concurrent.TimeUnit;
  * vectors, FloatVector.SPECIES_PREFERRED on AVX-512); at another width multiply the score by VL/16.
  * <ul>
  *   <li>{@code registers}: 12 independent vector FMA chains, no memory operands: the core's FMA throughput.
- *   <li>{@code microKernel}: the conv micro-kernel's shape (6 broadcast weights × 2 vectors of voxels, 12 accumulators)
- *       over L1-resident packed operands: the ceiling of the implicit-GEMM kernels.
+ *   <li>{@code microKernel}: 6 broadcast weights × 2 vectors (12 accumulators) over L1-resident packed operands
+ *       (the issue's 6×32 kernel);
+ *   <li>{@code microKernel6x3}: the conv forward kernel's shape, 6 × 3 vectors (18 accumulators), same operands.
  * </ul>
  * Run with {@code -t 1} for one core and {@code -t 2} for both cores (scores add up over threads).
  */
@@ -38,7 +39,7 @@ public class FmaPeakBench {
     static final int VL = S.length();
     static final int K = 256, ITER = 1000;
 
-    float[] a = new float[K * 6], b = new float[K * 2 * VL + VL], c = new float[12 * VL];
+    float[] a = new float[K * 6], b = new float[K * 3 * VL + VL], c = new float[12 * VL];
 
     @Setup
     public void setup() {
@@ -82,6 +83,34 @@ public class FmaPeakBench {
         }
         c00.add(c01).add(c10).add(c11).add(c20).add(c21).add(c30).add(c31).add(c40).add(c41).add(c50).add(c51)
                 .intoArray(c, 0);
+        return c[0] * VL;
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(K * 18 * 2 * 16)
+    public float microKernel6x3() {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c10 = c00, c11 = c00, c12 = c00;
+        FloatVector c20 = c00, c21 = c00, c22 = c00, c30 = c00, c31 = c00, c32 = c00;
+        FloatVector c40 = c00, c41 = c00, c42 = c00, c50 = c00, c51 = c00, c52 = c00;
+        for (int k = 0, ai = 0; k < K; k++, ai += 6) {
+            int bo = k * 3 * VL;
+            FloatVector b0 = FloatVector.fromArray(S, b, bo), b1 = FloatVector.fromArray(S, b, bo + VL),
+                    b2 = FloatVector.fromArray(S, b, bo + 2 * VL);
+            FloatVector w = FloatVector.broadcast(S, a[ai]);
+            c00 = w.fma(b0, c00); c01 = w.fma(b1, c01); c02 = w.fma(b2, c02);
+            w = FloatVector.broadcast(S, a[ai + 1]);
+            c10 = w.fma(b0, c10); c11 = w.fma(b1, c11); c12 = w.fma(b2, c12);
+            w = FloatVector.broadcast(S, a[ai + 2]);
+            c20 = w.fma(b0, c20); c21 = w.fma(b1, c21); c22 = w.fma(b2, c22);
+            w = FloatVector.broadcast(S, a[ai + 3]);
+            c30 = w.fma(b0, c30); c31 = w.fma(b1, c31); c32 = w.fma(b2, c32);
+            w = FloatVector.broadcast(S, a[ai + 4]);
+            c40 = w.fma(b0, c40); c41 = w.fma(b1, c41); c42 = w.fma(b2, c42);
+            w = FloatVector.broadcast(S, a[ai + 5]);
+            c50 = w.fma(b0, c50); c51 = w.fma(b1, c51); c52 = w.fma(b2, c52);
+        }
+        c00.add(c01).add(c02).add(c10).add(c11).add(c12).add(c20).add(c21).add(c22).add(c30).add(c31).add(c32)
+                .add(c40).add(c41).add(c42).add(c50).add(c51).add(c52).intoArray(c, 0);
         return c[0] * VL;
     }
 }

@@ -49,24 +49,24 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (threads != null) {
-            if (threads < 1) throw new UserError("bench: --threads must be at least 1, got " + threads);
+            if (threads < 1) throw new UserError("--threads must be at least 1, got " + threads);
             System.setProperty("deepanat.threads", Integer.toString(threads));
         }
-        if (steps < 1) throw new UserError("bench: --steps must be at least 1, got " + steps);
+        if (steps < 1) throw new UserError("--steps must be at least 1, got " + steps);
         UNetConfig config;
         try {
             config = new UNetConfig(channels, 1, filters, levels, false);
         } catch (IllegalArgumentException e) {
-            throw new UserError("bench: " + e.getMessage());
+            throw new UserError(e.getMessage());
         }
         if (block < 1 || block % config.sizeMultiple() != 0)
-            throw new UserError("bench: --block " + block + " must be a positive multiple of " + config.sizeMultiple()
+            throw new UserError("--block " + block + " must be a positive multiple of " + config.sizeMultiple()
                     + " for " + levels + " levels");
         Backend be;
         try {
             be = Backends.get(device);
         } catch (IllegalArgumentException e) {
-            throw new UserError("bench: " + e.getMessage());
+            throw new UserError(e.getMessage());
         }
         Backends.setDefault(be);
         SplittableRandom rng = new SplittableRandom(1);
@@ -117,9 +117,9 @@ public final class BenchCommand implements Callable<Integer> {
                     median, min, flops / 1e9, gflops, rssKb < 0 ? "null" : String.format(Locale.ROOT, "%.1f", rssKb / 1024.0),
                     Arrays.toString(Arrays.stream(times).mapToObj(t -> String.format(Locale.ROOT, "%.6f", t)).toArray()));
         } else {
-            System.out.printf(Locale.ROOT, "U-Net %s, %d filters, %d³ block, %d channels, %d levels on %s (%s threads)%n",
+            System.out.printf(Locale.ROOT, "U-Net %s, %d filters, %d³ block, %d channels, %d levels on %s, threads=%s%n",
                     forwardOnly ? "forward pass" : "training step", filters, block, channels, levels, be.name(), threadsUsed);
-            System.out.printf(Locale.ROOT, "median %.3f s, min %.3f s per step; %.1f GFLOP per step, %.1f GFLOP/s%n",
+            System.out.printf(Locale.ROOT, "median %.3f s, min %.3f s per step; %.2f GFLOP per step, %.1f GFLOP/s%n",
                     median, min, flops / 1e9, gflops);
             if (rssKb >= 0) System.out.printf(Locale.ROOT, "peak resident memory %.0f MiB%n", rssKb / 1024.0);
         }

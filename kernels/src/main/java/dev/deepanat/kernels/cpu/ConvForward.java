@@ -8,8 +8,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Stride-1 3D convolution as an implicit GEMM: y[o, voxels] = Σ_(c,tap) A[o, (c,tap)] · B[(c,tap), voxels], where B's
  * row (c, tap) is the zero-padded input slab of the output plane shifted by the tap's offset (see {@link Slab}), so B
- * is never materialized. A register-blocked micro-kernel computes MR output channels × NR vectors of voxels along the
- * contiguous w axis; weights are packed per block of MR output channels as [(c,tap)][MR]. Work is split over
+ * is never materialized. A register-blocked micro-kernel computes MR = 6 output channels × NR = 3 vectors of voxels
+ * (18 accumulators) along the contiguous w axis; weights are packed per block of MR output channels as [(c,tap)][MR]. Work is split over
  * (batch, output plane, output-channel group); the reduction over (c, tap) is blocked by input channels so that the
  * slab rows a tile reads stay in L1 while all output-channel blocks of a group sweep over them.
  *
@@ -18,7 +18,7 @@ import jdk.incubator.vector.VectorSpecies;
 final class ConvForward {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int VL = S.length();
-    static final int MR = 6, NR = 2;
+    static final int MR = 6, NR = 3;
 
     private ConvForward() {}
 
@@ -114,9 +114,9 @@ final class ConvForward {
         final int threads = Parallel.threads();
         final int coGroups = groups >= 2 * threads ? 1 : Math.min(coBlocks, (2 * threads + groups - 1) / groups);
         final int perGroup = (coBlocks + coGroups - 1) / coGroups;
-        // Channel block: the slab rows one tile reads for cb channels fit in about 16 KiB of L1.
+        // Channel block: the slab rows one tile reads for cb channels fit in about 32 KiB of L1 (48 KiB on Zen 5).
         final int bytesPerChan = g.kd() * g.kh() * (NR * VL + g.kw() - 1) * 4;
-        final int cb = Math.max(1, Math.min(g.cIn(), 16384 / bytesPerChan));
+        final int cb = Math.max(1, Math.min(g.cIn(), 32768 / bytesPerChan));
         // Output-channel blocks swept per tile: their packed weights for one channel block fit in about 128 KiB.
         final int og = Math.max(1, 131072 / (MR * cb * taps * 4));
         final int planeOut = g.oh() * g.ow();
@@ -128,6 +128,7 @@ final class ConvForward {
                 int obLo = cg * perGroup, obHi = Math.min(coBlocks, obLo + perGroup);
                 if (obLo >= obHi) continue;
                 float[] s = Scratch.floats(Scratch.SLAB, np * slabStride);
+                int[] vi = new int[NR], pp = new int[NR], bb = new int[NR];
                 for (int j = 0; j < np; j++) {
                     int pl = pl0 + j;
                     slab.fill(x, pl / g.od(), pl % g.od(), 0, g.cIn(), s, j * slabStride);
@@ -139,27 +140,24 @@ final class ConvForward {
                     for (int g0 = obLo; g0 < obHi; g0 += og) {
                         int g1 = Math.min(obHi, g0 + og);
                         for (int t = 0; t < nv; t += NR) {
-                            int j0 = t / pv.count(), v0 = t % pv.count();
-                            int pl = pl0 + j0;
-                            int p0 = j0 * slabStride + pv.pos()[v0];
-                            int b0 = (pl / g.od()) * g.cOut() * oStride + (pl % g.od()) * planeOut;
-                            int p1, b1, v1;
-                            if (t + 1 < nv) {
-                                int j1 = (t + 1) / pv.count();
-                                v1 = (t + 1) % pv.count();
-                                int pl1b = pl0 + j1;
-                                p1 = j1 * slabStride + pv.pos()[v1];
-                                b1 = (pl1b / g.od()) * g.cOut() * oStride + (pl1b % g.od()) * planeOut;
-                            } else {
-                                v1 = -1;
-                                p1 = p0;
-                                b1 = b0;
+                            for (int q = 0; q < NR; q++) {
+                                int tq = t + q;
+                                if (tq < nv) {
+                                    int jq = tq / pv.count(), plq = pl0 + jq;
+                                    vi[q] = tq % pv.count();
+                                    pp[q] = jq * slabStride + pv.pos()[vi[q]];
+                                    bb[q] = (plq / g.od()) * g.cOut() * oStride + (plq % g.od()) * planeOut;
+                                } else {
+                                    vi[q] = -1;
+                                    pp[q] = pp[0];
+                                    bb[q] = bb[0];
+                                }
                             }
                             for (int ob = g0; ob < g1; ob++) {
                                 int o0 = ob * MR;
                                 int rows = Math.min(MR, g.cOut() - o0);
-                                micro6x2(pack, ob * MR * k, s, boff, k0, k1, p0, p1,
-                                        y, o0 * oStride, oStride, b0, v0, b1, v1, pv, rows, bias, o0, acc);
+                                micro6x3(pack, ob * MR * k, s, boff, k0, k1, pp[0], pp[1], pp[2],
+                                        y, o0 * oStride, oStride, bb, vi, pv, rows, bias, o0, acc);
                             }
                         }
                     }
@@ -168,61 +166,65 @@ final class ConvForward {
         });
     }
 
-    /** C[6 × 2 vectors] (+)= Σ_kk A[kk][0..5] · slab[boff[kk] + p0|p1 ...]; stores rows < rows, lanes < l0|l1. */
-    static void micro6x2(float[] a, int aOff, float[] s, int[] boff, int k0, int k1, int p0, int p1,
-                         float[] y, int yOff, int oStride, int base0, int v0, int base1, int v1, PlaneVectors pv,
+    /** C[6 × 3 vectors] (+)= Σ_kk A[kk][0..5] · slab[boff[kk] + p0|p1|p2]; stores rows < rows of the vectors vi[q] ≥ 0. */
+    static void micro6x3(float[] a, int aOff, float[] s, int[] boff, int k0, int k1, int p0, int p1, int p2,
+                         float[] y, int yOff, int oStride, int[] bb, int[] vi, PlaneVectors pv,
                          int rows, float[] bias, int o0, boolean acc) {
-        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
-        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
-        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
-        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c10 = c00, c11 = c00, c12 = c00;
+        FloatVector c20 = c00, c21 = c00, c22 = c00, c30 = c00, c31 = c00, c32 = c00;
+        FloatVector c40 = c00, c41 = c00, c42 = c00, c50 = c00, c51 = c00, c52 = c00;
         int ai = aOff + k0 * MR;
         for (int kk = k0; kk < k1; kk++, ai += MR) {
             int bo = boff[kk];
             FloatVector b0 = FloatVector.fromArray(S, s, bo + p0);
             FloatVector b1 = FloatVector.fromArray(S, s, bo + p1);
+            FloatVector b2 = FloatVector.fromArray(S, s, bo + p2);
             FloatVector w = FloatVector.broadcast(S, a[ai]);
-            c00 = w.fma(b0, c00);
-            c01 = w.fma(b1, c01);
+            c00 = w.fma(b0, c00); c01 = w.fma(b1, c01); c02 = w.fma(b2, c02);
             w = FloatVector.broadcast(S, a[ai + 1]);
-            c10 = w.fma(b0, c10);
-            c11 = w.fma(b1, c11);
+            c10 = w.fma(b0, c10); c11 = w.fma(b1, c11); c12 = w.fma(b2, c12);
             w = FloatVector.broadcast(S, a[ai + 2]);
-            c20 = w.fma(b0, c20);
-            c21 = w.fma(b1, c21);
+            c20 = w.fma(b0, c20); c21 = w.fma(b1, c21); c22 = w.fma(b2, c22);
             w = FloatVector.broadcast(S, a[ai + 3]);
-            c30 = w.fma(b0, c30);
-            c31 = w.fma(b1, c31);
+            c30 = w.fma(b0, c30); c31 = w.fma(b1, c31); c32 = w.fma(b2, c32);
             w = FloatVector.broadcast(S, a[ai + 4]);
-            c40 = w.fma(b0, c40);
-            c41 = w.fma(b1, c41);
+            c40 = w.fma(b0, c40); c41 = w.fma(b1, c41); c42 = w.fma(b2, c42);
             w = FloatVector.broadcast(S, a[ai + 5]);
-            c50 = w.fma(b0, c50);
-            c51 = w.fma(b1, c51);
+            c50 = w.fma(b0, c50); c51 = w.fma(b1, c51); c52 = w.fma(b2, c52);
         }
-        put(c00, y, yOff + base0, pv, v0, acc, bias, o0);
-        put(c01, y, yOff + base1, pv, v1, acc, bias, o0);
+        int b0 = bb[0], b1 = bb[1], b2 = bb[2], v0 = vi[0], v1 = vi[1], v2 = vi[2];
+        put(c00, y, yOff + b0, pv, v0, acc, bias, o0);
+        put(c01, y, yOff + b1, pv, v1, acc, bias, o0);
+        put(c02, y, yOff + b2, pv, v2, acc, bias, o0);
         if (rows > 1) {
-            put(c10, y, yOff + oStride + base0, pv, v0, acc, bias, o0 + 1);
-            put(c11, y, yOff + oStride + base1, pv, v1, acc, bias, o0 + 1);
+            int r = yOff + oStride;
+            put(c10, y, r + b0, pv, v0, acc, bias, o0 + 1);
+            put(c11, y, r + b1, pv, v1, acc, bias, o0 + 1);
+            put(c12, y, r + b2, pv, v2, acc, bias, o0 + 1);
         }
         if (rows > 2) {
-            put(c20, y, yOff + 2 * oStride + base0, pv, v0, acc, bias, o0 + 2);
-            put(c21, y, yOff + 2 * oStride + base1, pv, v1, acc, bias, o0 + 2);
+            int r = yOff + 2 * oStride;
+            put(c20, y, r + b0, pv, v0, acc, bias, o0 + 2);
+            put(c21, y, r + b1, pv, v1, acc, bias, o0 + 2);
+            put(c22, y, r + b2, pv, v2, acc, bias, o0 + 2);
         }
         if (rows > 3) {
-            put(c30, y, yOff + 3 * oStride + base0, pv, v0, acc, bias, o0 + 3);
-            put(c31, y, yOff + 3 * oStride + base1, pv, v1, acc, bias, o0 + 3);
+            int r = yOff + 3 * oStride;
+            put(c30, y, r + b0, pv, v0, acc, bias, o0 + 3);
+            put(c31, y, r + b1, pv, v1, acc, bias, o0 + 3);
+            put(c32, y, r + b2, pv, v2, acc, bias, o0 + 3);
         }
         if (rows > 4) {
-            put(c40, y, yOff + 4 * oStride + base0, pv, v0, acc, bias, o0 + 4);
-            put(c41, y, yOff + 4 * oStride + base1, pv, v1, acc, bias, o0 + 4);
+            int r = yOff + 4 * oStride;
+            put(c40, y, r + b0, pv, v0, acc, bias, o0 + 4);
+            put(c41, y, r + b1, pv, v1, acc, bias, o0 + 4);
+            put(c42, y, r + b2, pv, v2, acc, bias, o0 + 4);
         }
         if (rows > 5) {
-            put(c50, y, yOff + 5 * oStride + base0, pv, v0, acc, bias, o0 + 5);
-            put(c51, y, yOff + 5 * oStride + base1, pv, v1, acc, bias, o0 + 5);
+            int r = yOff + 5 * oStride;
+            put(c50, y, r + b0, pv, v0, acc, bias, o0 + 5);
+            put(c51, y, r + b1, pv, v1, acc, bias, o0 + 5);
+            put(c52, y, r + b2, pv, v2, acc, bias, o0 + 5);
         }
     }
 

@@ -48,7 +48,9 @@ public class CpuBackend extends ReferenceBackend {
         }
     }
 
-    public CpuBackend() {}
+    public CpuBackend() {
+        Warmup.start();
+    }
 
     @Override
     public dev.deepanat.engine.backend.Storage allocate(long n) {

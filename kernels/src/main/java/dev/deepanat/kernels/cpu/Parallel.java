@@ -93,6 +93,17 @@ public final class Parallel {
         }
     }
 
+    /** Runs r on this thread with every parallel-for inside it sequential. */
+    static void sequential(Runnable r) {
+        int[] depth = DEPTH.get();
+        depth[0]++;
+        try {
+            r.run();
+        } finally {
+            depth[0]--;
+        }
+    }
+
     /** Splits [0, n) into about {@code parts × threads} chunks (at least minGrain each) and runs them in parallel. */
     public static void forEven(int n, int minGrain, RangeBody body) {
         int t = threads();
