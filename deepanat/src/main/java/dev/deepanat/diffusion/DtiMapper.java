@@ -1,15 +1,10 @@
 package dev.deepanat.diffusion;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import dev.deepanat.engine.Parallel;
 
 /**
  * Fits a tensor in every mask voxel and derives eigenvalues, FA, MD, V1, S0 and the six synthesized DWIs.
- * Work is split in z-slabs over a fixed pool; each task owns its fitter and eigen solver, so the voxel loop
+ * Work is split in z-slabs over the shared {@link Parallel} pool; each slab owns its fitter and eigen solver, so the voxel loop
  * allocates nothing and threads share only read-only inputs and disjoint slices of the outputs.
  */
 public final class DtiMapper {
@@ -27,26 +22,14 @@ public final class DtiMapper {
         final int slice = nx * ny, nvox = slice * nz;
         DtiMaps out = DtiMaps.allocate(nvox);
         int slab = Math.max(1, nz / (threads * 4)); // several slabs per thread balance uneven brain coverage
-        List<Runnable> tasks = new ArrayList<>();
-        for (int z0 = 0; z0 < nz; z0 += slab) {
-            int from = z0 * slice, to = Math.min(nz, z0 + slab) * slice;
-            tasks.add(() -> fitRange(data, nvox, mask, design, method, synthDirs, synthB, out, from, to));
-        }
-        if (threads <= 1) {
-            tasks.forEach(Runnable::run);
-            return out;
-        }
-        try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
-            List<Future<?>> fs = new ArrayList<>();
-            for (Runnable t : tasks) fs.add(pool.submit(t));
-            for (Future<?> f : fs) f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("tensor fit interrupted", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException re) throw re;
-            throw new IllegalStateException(e.getCause());
-        }
+        int slabs = (nz + slab - 1) / slab;
+        // The process's one pool (shared with the CPU kernels); each slab writes only its own voxels.
+        Parallel.forRange(threads, slabs, 1, (lo, hi) -> {
+            for (int k = lo; k < hi; k++) {
+                int from = k * slab * slice, to = Math.min(nz, (k + 1) * slab) * slice;
+                fitRange(data, nvox, mask, design, method, synthDirs, synthB, out, from, to);
+            }
+        });
         return out;
     }
 

@@ -1,5 +1,7 @@
 package dev.deepanat.phantom;
 
+import dev.deepanat.engine.Parallel;
+
 import dev.deepanat.diffusion.GradientTable;
 
 /**
@@ -24,7 +26,7 @@ public final class DiffusionSignal {
         float[] fDgm = maps.fractions()[Tissue.DEEP_GM.ordinal()], fCsf = maps.fractions()[Tissue.CSF.ordinal()];
         double dPerp = s.wmRadial(), dDelta = s.wmAxial() - s.wmRadial();
         SmoothNoise coil = new SmoothNoise(coilSeed);
-        Parallel.slices(n, z -> {
+        Parallel.forEach(n, z -> {
             for (int v = z * n * n, end = v + n * n; v < end; v++) {
                 if (maps.brainFraction(v) == 0) continue;
                 int x = v % n, y = (v / n) % n;

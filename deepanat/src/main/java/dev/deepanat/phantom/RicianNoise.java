@@ -1,5 +1,7 @@
 package dev.deepanat.phantom;
 
+import dev.deepanat.engine.Parallel;
+
 import java.util.SplittableRandom;
 
 /**
@@ -11,7 +13,7 @@ public final class RicianNoise {
 
     public static void apply(float[] data, int n, int volumes, double sigma, long seed) {
         int slice = n * n, nvox = slice * n;
-        Parallel.slices(n, z -> {
+        Parallel.forEach(n, z -> {
             for (int t = 0; t < volumes; t++) {
                 SplittableRandom r = new SplittableRandom(SmoothNoise.mix(seed ^ ((long) t << 32 | z)));
                 int o = t * nvox + z * slice;

@@ -1,5 +1,7 @@
 package dev.deepanat.phantom;
 
+import dev.deepanat.engine.Parallel;
+
 import java.util.SplittableRandom;
 
 /**
@@ -21,7 +23,7 @@ public final class T1Synthesis {
         level[Tissue.CSF.ordinal()] = s.t1Csf();
         SmoothNoise bias = new SmoothNoise(seed ^ 0xB1A5L), texture = new SmoothNoise(seed ^ 0x7E47L);
         double sigma = noise ? s.t1NoiseFraction() * s.t1Wm() : 0;
-        Parallel.slices(n, z -> {
+        Parallel.forEach(n, z -> {
             SplittableRandom r = new SplittableRandom(SmoothNoise.mix(seed * 7919 + z));
             for (int v = z * n * n, end = v + n * n; v < end; v++) {
                 if (!mask[v]) continue;

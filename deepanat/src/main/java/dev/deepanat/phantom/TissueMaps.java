@@ -1,5 +1,7 @@
 package dev.deepanat.phantom;
 
+import dev.deepanat.engine.Parallel;
+
 /**
  * The anatomy sampled on the voxel grid: partial-volume fractions per tissue (from {@code SUB}³ sub-samples per
  * voxel), and the fibre populations at each voxel centre ({@code fibreCount} 0-2, directions flat 6 per voxel).
@@ -23,7 +25,7 @@ public record TissueMaps(int n, float[][] fractions, byte[] fibreCount, float[] 
         float[] dirs = new float[6 * nvox];
         double half = n / 2.0;
         float w = 1f / (SUB * SUB * SUB);
-        Parallel.slices(n, z -> {
+        Parallel.forEach(n, z -> {
             double[] fib = new double[6];
             for (int y = 0; y < n; y++)
                 for (int x = 0; x < n; x++) {

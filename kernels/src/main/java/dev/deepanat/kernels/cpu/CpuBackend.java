@@ -1,5 +1,7 @@
 package dev.deepanat.kernels.cpu;
 
+import dev.deepanat.engine.Parallel;
+
 import dev.deepanat.engine.backend.AdamStep;
 import dev.deepanat.engine.backend.BinaryOp;
 import dev.deepanat.engine.backend.ConvGeometry;

@@ -1,4 +1,4 @@
-package dev.deepanat.kernels.cpu;
+package dev.deepanat.engine;
 
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
@@ -6,7 +6,8 @@ import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The CPU backend's one shared thread pool and its parallel-for. The number of threads is the system property
+ * The one shared thread pool of the process and its parallel-for, used by the CPU kernels, the tensor fit and the
+ * phantom alike, so that nothing over-subscribes the cores. The number of threads is the system property
  * {@code deepanat.threads} (read on each call, so {@code deepanat bench --threads N} can set it before the first
  * kernel), else the number of available processors. The calling thread works too, so the pool holds threads − 1
  * workers. A parallel-for started inside another one runs sequentially: no nested over-subscription.
@@ -58,9 +59,14 @@ public final class Parallel {
      * threads. Runs inline when n is small, one thread is configured, or when called from inside a parallel region.
      */
     public static void forRange(int n, int grain, RangeBody body) {
+        forRange(threads(), n, grain, body);
+    }
+
+    /** {@link #forRange(int, int, RangeBody)} with an explicit number of threads (e.g. a command's --threads). */
+    public static void forRange(int threads, int n, int grain, RangeBody body) {
         if (n <= 0) return;
         int g = Math.max(1, grain);
-        int t = threads();
+        int t = Math.max(1, threads);
         int[] depth = DEPTH.get();
         if (t <= 1 || n <= g || depth[0] > 0 || ForkJoinTask.inForkJoinPool()) {
             depth[0]++;
@@ -94,7 +100,7 @@ public final class Parallel {
     }
 
     /** Runs r on this thread with every parallel-for inside it sequential. */
-    static void sequential(Runnable r) {
+    public static void sequential(Runnable r) {
         int[] depth = DEPTH.get();
         depth[0]++;
         try {
@@ -109,5 +115,12 @@ public final class Parallel {
         int t = threads();
         int grain = Math.max(Math.max(1, minGrain), (n + 4 * t - 1) / (4 * t));
         forRange(n, grain, body);
+    }
+
+    /** Runs body(i) for every i in [0, n), one index per chunk (for coarse work items such as slices). */
+    public static void forEach(int n, java.util.function.IntConsumer body) {
+        forRange(n, 1, (lo, hi) -> {
+            for (int i = lo; i < hi; i++) body.accept(i);
+        });
     }
 }
