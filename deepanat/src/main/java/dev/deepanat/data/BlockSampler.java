@@ -24,8 +24,11 @@ public final class BlockSampler {
 
     /** {inputs [1, 11, b, b, b], target [1, 1, b, b, b], mask [1, 1, b, b, b]}. */
     public Tensor[] next() {
-        int x0, y0, z0;
+        int x0, y0, z0, tries = 0;
         do {
+            // A mask that no block centre can reach would otherwise loop forever.
+            if (++tries > 100_000)
+                throw new IllegalArgumentException(s.id() + ": no " + b + "³ block inside the volume is centred in the mask");
             x0 = rng.nextInt(s.nx() - b + 1);
             y0 = rng.nextInt(s.ny() - b + 1);
             z0 = rng.nextInt(s.nz() - b + 1);
