@@ -1,5 +1,6 @@
 package dev.deepanat.app;
 
+import dev.deepanat.common.UserError;
 import dev.deepanat.engine.Tensor;
 import dev.deepanat.engine.autograd.Autograd;
 import dev.deepanat.engine.backend.Backend;

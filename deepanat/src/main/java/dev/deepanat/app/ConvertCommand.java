@@ -1,5 +1,6 @@
 package dev.deepanat.app;
 
+import dev.deepanat.common.UserError;
 import dev.deepanat.nifti.Nifti;
 import dev.deepanat.nifti.NiftiDatatype;
 import dev.deepanat.nifti.NiftiImage;

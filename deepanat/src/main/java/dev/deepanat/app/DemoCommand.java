@@ -1,5 +1,6 @@
 package dev.deepanat.app;
 
+import dev.deepanat.common.UserError;
 import dev.deepanat.data.BlockSampler;
 import dev.deepanat.data.Subject;
 import dev.deepanat.data.WholeVolume;

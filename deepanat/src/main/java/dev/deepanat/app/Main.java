@@ -1,5 +1,6 @@
 package dev.deepanat.app;
 
+import dev.deepanat.common.UserError;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

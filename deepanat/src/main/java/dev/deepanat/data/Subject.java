@@ -1,6 +1,6 @@
 package dev.deepanat.data;
 
-import dev.deepanat.app.UserError;
+import dev.deepanat.common.UserError;
 import dev.deepanat.nifti.Nifti;
 import dev.deepanat.nifti.NiftiHeader;
 import dev.deepanat.nifti.NiftiImage;

@@ -1,6 +1,6 @@
 package dev.deepanat.diffusion;
 
-import dev.deepanat.app.UserError;
+import dev.deepanat.common.UserError;
 
 /** Linear tensor estimators on the log signal. */
 public enum FitMethod {

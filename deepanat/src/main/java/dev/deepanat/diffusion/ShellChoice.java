@@ -1,6 +1,6 @@
 package dev.deepanat.diffusion;
 
-import dev.deepanat.app.UserError;
+import dev.deepanat.common.UserError;
 
 /**
  * Which DWIs enter the tensor fit: one shell ({@code b} ± {@link #TOLERANCE}) or every volume.

@@ -1,6 +1,6 @@
 package dev.deepanat.diffusion;
 
-import dev.deepanat.app.UserError;
+import dev.deepanat.common.UserError;
 
 /**
  * The linear model ln S_i = ln S0 − b_i g_iᵀ D g_i for the volumes {@code indices}, as a row-major m×7 matrix.

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 
 /**
  * Entry point for NIfTI-1/NIfTI-2 files. Every problem with a file the user named (missing, truncated, corrupt,
- * unsupported) surfaces as a {@link dev.deepanat.app.UserError} whose one-line message names the file.
+ * unsupported) surfaces as a {@link dev.deepanat.common.UserError} whose one-line message names the file.
  */
 public final class Nifti {
     private Nifti() {}

@@ -1,6 +1,6 @@
 package dev.deepanat.nifti;
 
-import dev.deepanat.app.UserError;
+import dev.deepanat.common.UserError;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package dev.deepanat.phantom;
 
-import dev.deepanat.app.UserError;
+import dev.deepanat.common.UserError;
 
 /**
  * Options of {@code deepanat phantom}. {@code noise = false} gives the noise-free signals used to check the fit

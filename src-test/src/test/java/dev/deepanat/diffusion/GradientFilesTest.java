@@ -1,6 +1,6 @@
 package dev.deepanat.diffusion;
 
-import dev.deepanat.app.UserError;
+import dev.deepanat.common.UserError;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

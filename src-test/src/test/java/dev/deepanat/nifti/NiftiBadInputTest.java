@@ -1,6 +1,6 @@
 package dev.deepanat.nifti;
 
-import dev.deepanat.app.UserError;
+import dev.deepanat.common.UserError;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.function.Executable;

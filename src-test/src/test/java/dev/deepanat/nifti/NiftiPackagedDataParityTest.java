@@ -2,7 +2,7 @@ package dev.deepanat.nifti;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import dev.deepanat.app.UserError;
+import dev.deepanat.common.UserError;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
