@@ -154,7 +154,7 @@ class ConvRelu(torch.nn.Module):
 
 
 class UNet(torch.nn.Module):
-    """DeepAnat's U-Net with DeepAnat-J's parameter names (enc{l}.{0,1}.conv, dec{l}.{0,1}.conv, out)."""
+    """DeepAnat's U-Net (skip first in the concatenation, a final 3x3x3 conv) with DeepAnat-J's parameter names."""
 
     def __init__(self, cin, f, levels):
         super().__init__()
@@ -166,7 +166,7 @@ class UNet(torch.nn.Module):
         for l in range(levels - 2, -1, -1):
             setattr(self, f"dec{l}", torch.nn.Sequential(ConvRelu(prev + (f << l), f << l), ConvRelu(f << l, f << l)))
             prev = f << l
-        self.out = torch.nn.Conv3d(prev, 1, 1)
+        self.out = torch.nn.Conv3d(prev, 1, 3, padding=1)
 
     def forward(self, x):
         skips = []
@@ -176,7 +176,7 @@ class UNet(torch.nn.Module):
             x = getattr(self, f"enc{l}")(x)
             skips.append(x)
         for l in range(self.levels - 2, -1, -1):
-            x = torch.cat([F.interpolate(x, scale_factor=2, mode="nearest"), skips[l]], 1)
+            x = torch.cat([skips[l], F.interpolate(x, scale_factor=2, mode="nearest")], 1)
             x = getattr(self, f"dec{l}")(x)
         return self.out(x)
 

@@ -30,11 +30,12 @@ public final class PrepareCommand implements Callable<Integer> {
     @Option(names = "--b0-threshold", defaultValue = "50", description = "b-values <= this count as b=0; default ${DEFAULT-VALUE}") double b0Threshold;
     @Option(names = "--fit", defaultValue = "wls", description = "wls or ols; default ${DEFAULT-VALUE}") String fit;
     @Option(names = "--threads", defaultValue = "0", description = "worker threads; 0 = number of cores") int threads;
+    @Option(names = "--t1w", description = "a T1w on the DWI's grid, copied in as <sj>_t1w for training") Path t1w;
 
     @Override
     public Integer call() {
         PrepareRequest req = new PrepareRequest(dwi, bval, bvec, mask, subject, out, ShellChoice.parse(shell), b0Threshold,
-                FitMethod.parse(fit), threads);
+                FitMethod.parse(fit), threads, t1w);
         PrepareSummary s = PreparePipeline.run(req);
         spec.commandLine().getOut().printf(Locale.ROOT,
                 "prepare %s: %d voxels in the %s mask; fit %d b=0 + %d DWI of %d volumes (%s), DWIs synthesized at b=%d; "

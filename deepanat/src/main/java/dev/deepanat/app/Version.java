@@ -6,9 +6,8 @@ import picocli.CommandLine;
 public final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-        String v = Main.class.getPackage().getImplementationVersion();
         return new String[] {
-                "deepanat " + (v == null ? "0.1.0-SNAPSHOT" : v),
+                "deepanat " + dev.deepanat.common.BuildInfo.version(),
                 "JVM " + System.getProperty("java.vm.name") + " " + Runtime.version(),
         };
     }

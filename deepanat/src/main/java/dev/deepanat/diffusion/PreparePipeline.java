@@ -1,6 +1,10 @@
 package dev.deepanat.diffusion;
 
 import dev.deepanat.common.UserError;
+import dev.deepanat.data.Grid;
+import dev.deepanat.data.InputChannels;
+import dev.deepanat.data.SubjectLayout;
+import dev.deepanat.nifti.Nifti;
 import dev.deepanat.nifti.NiftiHeader;
 import dev.deepanat.nifti.NiftiImage;
 
@@ -47,23 +51,31 @@ public final class PreparePipeline {
         int[] d3 = {dims[0], dims[1], dims[2]};
         String sj = req.subject();
         OutputSet out = new OutputSet();
-        out.add(sj + "_diff_meanb0.nii.gz", NiftiImage.of(geo, d3, meanB0));
-        out.add(sj + "_diff_meandwi.nii.gz", NiftiImage.of(geo, d3, meanDwi));
-        out.add(sj + "_diff_dtiL1.nii.gz", NiftiImage.of(geo, d3, maps.l1()));
-        out.add(sj + "_diff_dtiL2.nii.gz", NiftiImage.of(geo, d3, maps.l2()));
-        out.add(sj + "_diff_dtiL3.nii.gz", NiftiImage.of(geo, d3, maps.l3()));
-        for (int k = 0; k < 6; k++) out.add(sj + "_diff_dtiDwi" + (k + 1) + ".nii.gz", NiftiImage.of(geo, d3, maps.synthesized()[k]));
+        float[][] channels = {meanB0, meanDwi, maps.l1(), maps.l2(), maps.l3(), maps.synthesized()[0], maps.synthesized()[1],
+                maps.synthesized()[2], maps.synthesized()[3], maps.synthesized()[4], maps.synthesized()[5]};
+        SubjectLayout files = new SubjectLayout(req.outDir(), sj);
+        for (int c = 0; c < InputChannels.COUNT; c++) out.add(files.channel(c).getFileName().toString(), NiftiImage.of(geo, d3, channels[c]));
         out.add(sj + "_diff_dtiFA.nii.gz", NiftiImage.of(geo, d3, maps.fa()));
         out.add(sj + "_diff_dtiMD.nii.gz", NiftiImage.of(geo, d3, maps.md()));
         out.add(sj + "_diff_dtiV1.nii.gz", NiftiImage.of(geo, new int[]{dims[0], dims[1], dims[2], 3}, maps.v1()));
-        if (computed) {
-            float[] m = new float[nvox];
-            for (int i = 0; i < nvox; i++) m[i] = mask[i] ? 1f : 0f;
-            out.add(sj + "_mask.nii.gz", NiftiImage.of(geo, d3, m));
-        }
+        // The mask goes into the subject folder whether computed or given (binarized), so the folder is complete.
+        float[] m = new float[nvox];
+        for (int i = 0; i < nvox; i++) m[i] = mask[i] ? 1f : 0f;
+        out.add(files.mask().getFileName().toString(), NiftiImage.of(geo, d3, m));
+        if (req.t1w() != null) out.add(files.t1w().getFileName().toString(), t1wOnGrid(req.t1w(), dwi));
         List<java.nio.file.Path> written = out.commit(req.outDir());
         return new PrepareSummary(inMask, computed, sel.b0Indices().length, sel.dwiIndices().length, dims[3], b,
                 (System.nanoTime() - t0) / 1e9, fitSeconds, written);
+    }
+
+    /** The T1w, checked to lie on the DWI's grid (dims and affine within 1e-3 mm). */
+    private static NiftiImage t1wOnGrid(java.nio.file.Path t1w, NiftiImage dwi) {
+        if (!java.nio.file.Files.isRegularFile(t1w)) throw new UserError(t1w + ": no such T1w file");
+        NiftiImage t = Nifti.read(t1w);
+        Grid g = Grid.of(t), d = Grid.of(dwi);
+        if (t.nt() != 1 || !g.sameAs(d))
+            throw new UserError(t1w + ": grid " + g + " is not the DWI's " + d + "; put it on the DWI's grid with 'deepanat resample'");
+        return NiftiImage.of(t.header(), new int[] {g.nx(), g.ny(), g.nz()}, t.data());
     }
 
     /** Mean over the given volumes; voxels outside {@code mask} (when given) stay 0. */

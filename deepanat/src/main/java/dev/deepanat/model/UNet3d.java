@@ -16,7 +16,8 @@ import java.util.random.RandomGenerator;
 /**
  * DeepAnat's 3D U-Net (after Tian et al.'s Keras unet3d): per level two 3×3×3 'same' convolutions with ReLU
  * (optionally batch-normalized), 2× max pooling down, 2× nearest upsampling up, skip connections by concatenation
- * (upsampled first, then the skip), and a final 1×1×1 linear convolution. Kernels are he_normal, biases zero.
+ * (the skip first, then the upsampled path, as the original's {@code concatenate([conv, up])}), and a final 3×3×3
+ * 'same' convolution to the output channels with no activation. Kernels are he_normal, biases zero.
  * Parameter names: enc{l}.{0,1}, dec{l}.{0,1} (each with .conv and, with batch norm, .bn), out.
  */
 public final class UNet3d extends Module {
@@ -40,7 +41,7 @@ public final class UNet3d extends Module {
             dec[l] = registerModule("dec" + l, new ConvBlock(prev + f, f, config.batchNorm(), rng));
             prev = f;
         }
-        out = registerModule("out", new Conv3d(prev, config.outChannels(), 1, 1, Padding.same(), true, Initializers.heNormal(), rng));
+        out = registerModule("out", new Conv3d(prev, config.outChannels(), 3, 1, Padding.same(), true, Initializers.heNormal(), rng));
     }
 
     public UNetConfig config() {
@@ -64,7 +65,7 @@ public final class UNet3d extends Module {
             skips[l] = h;
         }
         for (int l = levels - 2; l >= 0; l--) {
-            h = Views.concat(1, Pooling.upsampleNearest3d(h, 2), skips[l]);
+            h = Views.concat(1, skips[l], Pooling.upsampleNearest3d(h, 2));
             h = dec[l].forward(h);
         }
         return out.forward(h);

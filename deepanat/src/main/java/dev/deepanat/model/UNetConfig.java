@@ -35,6 +35,6 @@ public record UNetConfig(int inChannels, int outChannels, int baseFilters, int l
             flops += 2 * vox * 27 * ((double) (prev + f) * f + (double) f * f);
             prev = f;
         }
-        return flops + 2 * Math.pow(s, 3) * prev * outChannels;
+        return flops + 2 * Math.pow(s, 3) * 27 * prev * outChannels;
     }
 }

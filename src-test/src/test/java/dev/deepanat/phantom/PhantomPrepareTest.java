@@ -24,7 +24,7 @@ class PhantomPrepareTest {
         Path d = dir.resolve("sub-01");
         PreparePipeline.run(new PrepareRequest(d.resolve("sub-01_dwi.nii.gz"), d.resolve("sub-01_dwi.bval"),
                 d.resolve("sub-01_dwi.bvec"), d.resolve("sub-01_mask.nii.gz"), "sub-01", dir.resolve("prep"),
-                ShellChoice.parse("1000"), 50, FitMethod.WLS, 2));
+                ShellChoice.parse("1000"), 50, FitMethod.WLS, 2, null));
         Path p = dir.resolve("prep");
         float[] l1 = Nifti.read(p.resolve("sub-01_diff_dtiL1.nii.gz")).data();
         float[] l2 = Nifti.read(p.resolve("sub-01_diff_dtiL2.nii.gz")).data();

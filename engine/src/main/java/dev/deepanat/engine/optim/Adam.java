@@ -46,6 +46,22 @@ public final class Adam implements Optimizer {
         return step;
     }
 
+    /** Parameter i's first-moment estimate, live: copy a saved state into it to resume a run. */
+    public Tensor firstMoment(int i) {
+        return m.get(i);
+    }
+
+    /** Parameter i's second-moment estimate, live, as {@link #firstMoment}. */
+    public Tensor secondMoment(int i) {
+        return v.get(i);
+    }
+
+    /** Sets the step count (the bias correction's t) when resuming from saved moments. */
+    public void restoreStepCount(int steps) {
+        if (steps < 0) throw new IllegalArgumentException("Adam: step count " + steps + " < 0");
+        step = steps;
+    }
+
     @Override
     public List<Tensor> parameters() {
         return params;

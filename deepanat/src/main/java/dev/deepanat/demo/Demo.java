@@ -1,0 +1,140 @@
+package dev.deepanat.demo;
+
+import com.google.gson.GsonBuilder;
+import dev.deepanat.common.AtomicFiles;
+import dev.deepanat.common.UserError;
+import dev.deepanat.data.Subject;
+import dev.deepanat.data.SubjectLayout;
+import dev.deepanat.diffusion.FitMethod;
+import dev.deepanat.diffusion.PreparePipeline;
+import dev.deepanat.diffusion.PrepareRequest;
+import dev.deepanat.diffusion.ShellChoice;
+import dev.deepanat.engine.backend.Backend;
+import dev.deepanat.eval.LinearBaseline;
+import dev.deepanat.eval.Metrics;
+import dev.deepanat.infer.Predictor;
+import dev.deepanat.infer.Synthesis;
+import dev.deepanat.nifti.Nifti;
+import dev.deepanat.nifti.NiftiImage;
+import dev.deepanat.phantom.BrainPhantom;
+import dev.deepanat.phantom.PhantomSpec;
+import dev.deepanat.phantom.PhantomWriter;
+import dev.deepanat.report.Montage;
+import dev.deepanat.train.TrainRequest;
+import dev.deepanat.train.Trainer;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * DeepAnat end to end on the built-in phantom through the same library the commands use: a phantom cohort is
+ * simulated (raw DWI, bvals/bvecs, T1w, mask), prepared from the raw DWI, a U-Net is trained on the first subjects
+ * (one more for validation), and the last, held-out subject's T1w is predicted with the statistics stored in the
+ * checkpoint and scored, beside a voxel-wise linear regression on the 11 inputs fitted on the training subjects.
+ * Writes {@code report.json}, {@code montage.png}, {@code loss.png} and the run under {@code out}.
+ */
+public final class Demo {
+    public record Result(Metrics model, Metrics baseline, double seconds, Path report, Path montage, Path lossPlot, Path synthesized) {}
+
+    private Demo() {}
+
+    public static Result run(DemoOptions o, Backend be, Trainer.Listener trainLog, Predictor.Listener predictLog, Consumer<String> log) {
+        long t0 = System.nanoTime();
+        Path out = o.out();
+        if (Files.exists(out) && !Files.isDirectory(out)) throw new UserError(out + ": exists and is not a folder");
+        int n = o.trainSubjects() + 2; // + one validation subject + one held out
+        Path raw = out.resolve("phantom"), data = out.resolve("data"), run = out.resolve("run");
+        deleteRun(run); // a demo starts afresh; its other outputs are simply overwritten
+        PhantomSpec spec = new PhantomSpec(n, o.size(), o.seed(), 30, 3, false, true);
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String sj = PhantomSpec.subjectId(i);
+            ids.add(sj);
+            PhantomWriter.write(BrainPhantom.generate(spec, i), raw);
+            Path d = raw.resolve(sj);
+            PreparePipeline.run(new PrepareRequest(d.resolve(sj + "_dwi.nii.gz"), d.resolve(sj + "_dwi.bval"), d.resolve(sj + "_dwi.bvec"),
+                    d.resolve(sj + "_mask.nii.gz"), sj, data.resolve(sj), ShellChoice.parse("1000"), 50, FitMethod.WLS, 0,
+                    d.resolve(sj + "_t1w.nii.gz")));
+        }
+        List<String> train = ids.subList(0, o.trainSubjects());
+        String val = ids.get(n - 2), test = ids.get(n - 1);
+        log.accept(String.format("demo: %d phantom subjects of %d³ voxels simulated and prepared in %.1f s: training %s, validation %s, held out %s",
+                n, o.size(), seconds(t0), train, val, test));
+
+        Trainer.Result tr = Trainer.run(new TrainRequest(data, train, List.of(val), null, null, o.epochs(), o.filters(), o.levels(),
+                o.block(), o.lr(), false, o.seed(), null, false, 0, run), be, trainLog);
+
+        Path subjectDir = data.resolve(test);
+        Path synthFile = out.resolve(test + "_t1w_synth.nii.gz");
+        Synthesis.Result pr = Synthesis.run(new Synthesis.Request(tr.best(), subjectDir, synthFile, o.tiling(), 5, 3, null), be, predictLog);
+        SubjectLayout files = new SubjectLayout(subjectDir, test);
+        Metrics model = Metrics.ofFiles(pr.t1w(), files.t1w(), files.mask());
+
+        // The baseline: a linear regression fitted on the training subjects, de-normalized like the model's output.
+        List<Subject> trainSubjects = new ArrayList<>();
+        for (String id : train) trainSubjects.add(Subject.load(new SubjectLayout(data.resolve(id), id), true));
+        Subject held = Subject.load(files, false);
+        float[] baseline = pr.stats().denormalize(LinearBaseline.fit(trainSubjects).predict(held), held.mask());
+        NiftiImage truth = Nifti.read(files.t1w());
+        Metrics base = Metrics.of(baseline, truth.data(), held.mask(), held.nx(), held.ny(), held.nz());
+
+        double secs = seconds(t0);
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("model", model.toMap());
+        report.put("baseline", base.toMap());
+        report.put("seconds", Math.round(secs * 10) / 10.0);
+        report.put("held_out_subject", test);
+        report.put("tiling", pr.tiling().label());
+        report.put("checkpoint", out.relativize(tr.best()).toString());
+        report.put("epochs", o.epochs());
+        Path reportFile = out.resolve("report.json");
+        AtomicFiles.writeString(reportFile, new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(report) + "\n");
+
+        Path montage = out.resolve("montage.png"), loss = out.resolve("loss.png");
+        writeMontage(montage, held, Nifti.read(files.channel(1)).data(), Nifti.read(pr.t1w()).data(), truth.data());
+        try {
+            Files.copy(run.resolve(Trainer.PLOT), loss, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UserError(loss + ": cannot write (" + e.getMessage() + ")", e);
+        }
+        return new Result(model, base, secs, reportFile, montage, loss, pr.t1w());
+    }
+
+    /** Rows axial, coronal, sagittal; columns mean DWI, synthesized T1w, true T1w (one grey window), |error|. */
+    static void writeMontage(Path png, Subject s, float[] meanDwi, float[] synth, float[] truth) {
+        float[] err = new float[truth.length];
+        for (int i = 0; i < err.length; i++) err[i] = Math.abs(synth[i] - truth[i]) * s.mask()[i];
+        Montage.Window t1 = Montage.Window.percentiles(truth, s.mask(), 1, 99);
+        try {
+            Montage.write(png, s.nx(), s.ny(), s.nz(), s.mask(), List.of(
+                    new Montage.Column("mean DWI", meanDwi, Montage.Window.percentiles(meanDwi, s.mask(), 1, 99)),
+                    new Montage.Column("synthesized T1w", synth, t1),
+                    new Montage.Column("true T1w", truth, t1),
+                    new Montage.Column("|error|", err, new Montage.Window(0, t1.hi() - t1.lo()))));
+        } catch (IOException e) {
+            throw new UserError(png + ": cannot write the montage (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private static void deleteRun(Path run) {
+        for (String f : List.of(Trainer.BEST, Trainer.LAST, Trainer.HISTORY, Trainer.PLOT, "last.optim.safetensors")) {
+            try {
+                Files.deleteIfExists(run.resolve(f));
+            } catch (IOException e) {
+                throw new UserError(run.resolve(f) + ": cannot remove the previous demo's run (" + e.getMessage() + ")", e);
+            }
+        }
+    }
+
+    private static double seconds(long since) {
+        return (System.nanoTime() - since) / 1e9;
+    }
+
+}

@@ -1,0 +1,20 @@
+package dev.deepanat.demo;
+
+import dev.deepanat.infer.Tiling;
+
+import java.nio.file.Path;
+
+/**
+ * The demo's settings. {@link #standard} is sized to finish in about 5 minutes on 2 cores, {@link #quick} in under 1;
+ * the model is smaller than the paper's (48 filters, 5 levels, 64³ blocks), which the phantom does not need.
+ */
+public record DemoOptions(Path out, int size, int trainSubjects, int epochs, int filters, int levels, int block,
+                          float lr, long seed, Tiling tiling) {
+    public static DemoOptions standard(Path out) {
+        return new DemoOptions(out, 64, 3, 30, 8, 4, 32, 1e-3f, 1, Tiling.BLOCKS);
+    }
+
+    public static DemoOptions quick(Path out) {
+        return new DemoOptions(out, 48, 3, 4, 8, 3, 24, 2e-3f, 1, Tiling.BLOCKS);
+    }
+}

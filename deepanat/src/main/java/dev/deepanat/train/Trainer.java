@@ -1,0 +1,174 @@
+package dev.deepanat.train;
+
+import dev.deepanat.common.AtomicFiles;
+import dev.deepanat.common.BuildInfo;
+import dev.deepanat.common.UserError;
+import dev.deepanat.data.BlockSet;
+import dev.deepanat.data.InputChannels;
+import dev.deepanat.engine.Tensor;
+import dev.deepanat.engine.autograd.Autograd;
+import dev.deepanat.engine.backend.Backend;
+import dev.deepanat.engine.loss.Losses;
+import dev.deepanat.engine.optim.Adam;
+import dev.deepanat.model.UNet3d;
+import dev.deepanat.model.UNetConfig;
+import dev.deepanat.report.LossPlot;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * DeepAnat's training: the U-Net on every training block and its x-flipped copy, reshuffled each epoch, masked L1,
+ * Adam, batch 1; validation (masked L1, no flips, eval mode) after each epoch. After each epoch the run folder gets
+ * {@code last.safetensors}, {@code best.safetensors} (lowest validation loss; the last epoch when there is no
+ * validation), {@code history.csv}, {@code loss.png} and the resume state ({@link RunState}), each written atomically.
+ * On the CPU a fixed seed gives bit-identical checkpoints, resumed or not.
+ */
+public final class Trainer {
+    public static final String BEST = "best.safetensors", LAST = "last.safetensors", HISTORY = "history.csv", PLOT = "loss.png";
+
+    /** Progress callbacks; the CLI draws progress bars with them, tests ignore them. */
+    public interface Listener {
+        default void message(String line) {}
+
+        default void epochStart(int epoch, int epochs, int blocks) {}
+
+        /** After each training block: blocks done this epoch and their mean loss so far. */
+        default void step(int done, double meanLoss) {}
+
+        default void epochEnd(EpochRecord r, boolean best) {}
+    }
+
+    public record Result(Path best, Path last, List<EpochRecord> history, ModelCard card) {}
+
+    private Trainer() {}
+
+    public static Result run(TrainRequest r, Backend be, Listener out) {
+        check(r);
+        Path run = r.out();
+        if (!r.resume() && (Files.exists(run.resolve(LAST)) || Files.exists(run.resolve(RunState.FILE))))
+            throw new UserError(run + ": already holds a run; pass --resume to continue it, or choose another --out");
+        RunState.Loaded saved = r.resume() ? RunState.load(run, be) : null;
+
+        DataSplit data = DataSplit.of(r);
+        if (saved != null && !saved.state().trainSubjects().equals(data.trainSubjects()))
+            throw new UserError("--resume: " + run + " was trained on " + saved.state().trainSubjects() + ", this command selects "
+                    + data.trainSubjects() + "; give the same options as the interrupted run");
+
+        UNet3d net;
+        ModelCard card;
+        double[] t1 = data.t1wStats();
+        if (saved != null) {
+            net = saved.model().net();
+            card = saved.model().card();
+        } else {
+            UNetConfig cfg;
+            if (r.init() != null) {
+                Checkpoints.TrainedModel init = Checkpoints.load(r.init(), be);
+                net = init.net(); // fine-tuning keeps these weights (the original rebuilt the model after loading them)
+                cfg = init.card().config();
+                out.message("fine-tuning " + r.init() + " (trained on " + init.card().trainingSubjects() + ", epoch " + init.card().epoch() + ")");
+            } else {
+                cfg = new UNetConfig(InputChannels.COUNT, 1, r.filters(), r.levels(), r.batchNorm());
+                net = new UNet3d(cfg, new SplittableRandom(r.seed()));
+                net.to(be);
+            }
+            if (r.block() % cfg.sizeMultiple() != 0)
+                throw new UserError("--block " + r.block() + ": must be a multiple of " + cfg.sizeMultiple() + " for a " + cfg.levels() + "-level U-Net");
+            card = new ModelCard(cfg, r.block(), InputChannels.SUFFIXES, ModelCard.normalizedChannelNames(), t1[0], t1[1],
+                    data.trainSubjects(), BuildInfo.version(), 0);
+        }
+        Adam adam = new Adam(net.parameters(), r.lr());
+        List<EpochRecord> history = new ArrayList<>();
+        double bestVal = Double.POSITIVE_INFINITY;
+        int first = 1;
+        if (saved != null) {
+            RunState.restore(saved, net, adam);
+            history.addAll(saved.state().history());
+            bestVal = saved.state().bestVal();
+            first = saved.state().epochsDone() + 1;
+            out.message("resuming " + run + " after epoch " + saved.state().epochsDone());
+        }
+        UNetConfig cfg = card.config();
+        out.message(String.format("training on %s, %s; %d training blocks per epoch (%d³, with x-flips), %d validation blocks",
+                data.trainSubjects(), data.rule(), data.train().size(), r.block(), data.val().size()));
+        out.message(String.format("U-Net %d levels, %d base filters%s, %,d parameters; Adam lr %g; backend %s",
+                cfg.levels(), cfg.baseFilters(), cfg.batchNorm() ? ", batch norm" : "", net.parameterCount(), r.lr(), be.name()));
+
+        for (int epoch = first; epoch <= r.epochs(); epoch++) {
+            long t0 = System.nanoTime();
+            List<BlockSet.Ref> order = data.train().epochOrder(r.seed(), epoch, r.maxBlocksPerEpoch());
+            out.epochStart(epoch, r.epochs(), order.size());
+            net.train(true);
+            double sum = 0;
+            for (int i = 0; i < order.size(); i++) {
+                Tensor[] b = data.train().tensors(order.get(i), be);
+                adam.zeroGrad();
+                Tensor loss = Losses.maskedL1(net.forward(b[0]), b[1], b[2]);
+                loss.backward();
+                adam.step();
+                sum += loss.item();
+                out.step(i + 1, sum / (i + 1));
+            }
+            double val = validate(net, data.val(), be);
+            EpochRecord rec = new EpochRecord(epoch, sum / order.size(), val, (System.nanoTime() - t0) / 1e9, r.lr());
+            history.add(rec);
+            boolean best = data.val().size() == 0 || val < bestVal;
+            if (best && data.val().size() > 0) bestVal = val;
+            ModelCard now = card.atEpoch(epoch);
+            Checkpoints.save(run.resolve(LAST), net, now);
+            if (best) Checkpoints.save(run.resolve(BEST), net, now);
+            writeHistory(run, history);
+            RunState.save(run, net, now, adam, new RunState(epoch, bestVal, history, data.trainSubjects(), r.seed()));
+            out.epochEnd(rec, best);
+        }
+        return new Result(run.resolve(BEST), run.resolve(LAST), history, card.atEpoch(r.epochs()));
+    }
+
+    /** Mean masked L1 over the validation blocks, in eval mode without gradients; NaN when there are none. */
+    static double validate(UNet3d net, BlockSet val, Backend be) {
+        if (val.size() == 0) return Double.NaN;
+        net.eval();
+        double sum = 0;
+        try (Autograd.NoGrad ng = Autograd.noGrad()) {
+            for (BlockSet.Ref ref : val.refs()) {
+                Tensor[] b = val.tensors(ref, be);
+                sum += Losses.maskedL1(net.forward(b[0]), b[1], b[2]).item();
+            }
+        } finally {
+            net.train(true);
+        }
+        return sum / val.size();
+    }
+
+    private static void check(TrainRequest r) {
+        if (r.epochs() < 1) throw new UserError("--epochs " + r.epochs() + ": must be at least 1");
+        if (!(r.lr() > 0)) throw new UserError("--lr " + r.lr() + ": must be positive");
+        if (r.block() < 1) throw new UserError("--block " + r.block() + ": must be positive");
+        if (r.maxBlocksPerEpoch() < 0) throw new UserError("--max-blocks-per-epoch " + r.maxBlocksPerEpoch() + ": must be >= 0");
+        if (Files.exists(r.out()) && !Files.isDirectory(r.out())) throw new UserError(r.out() + ": exists and is not a folder");
+    }
+
+    static void writeHistory(Path run, List<EpochRecord> history) {
+        StringBuilder csv = new StringBuilder(EpochRecord.CSV_HEADER).append('\n');
+        int n = history.size();
+        double[] x = new double[n], train = new double[n], val = new double[n];
+        for (int i = 0; i < n; i++) {
+            EpochRecord e = history.get(i);
+            csv.append(e.csv()).append('\n');
+            x[i] = e.epoch();
+            train[i] = e.trainLoss();
+            val[i] = e.valLoss();
+        }
+        AtomicFiles.writeString(run.resolve(HISTORY), csv.toString());
+        try {
+            LossPlot.write(run.resolve(PLOT), "DeepAnat U-Net training", "epoch", "masked L1", false,
+                    List.of(new LossPlot.Series("training", x, train), new LossPlot.Series("validation", x, val)));
+        } catch (java.io.IOException e) {
+            throw new UserError(run.resolve(PLOT) + ": cannot write the loss plot (" + e.getMessage() + ")", e);
+        }
+    }
+}
