@@ -105,8 +105,8 @@ final class DemoCommand implements Callable<Integer> {
         // Baseline: the best constant image (the T1w's mean inside the mask) — what an untrained model reaches.
         float[] constant = test.targetStats().denormalize(new float[pred.length], test.mask());
         System.out.printf("demo: held-out %s, synthesized T1w vs true T1w inside the mask: %s%n", test.id(),
-                Metrics.of(synth, truth, test.mask()));
-        System.out.printf("demo: (a constant image at the mean T1w would score %s)%n", Metrics.of(constant, truth, test.mask()));
+                Metrics.of(synth, truth, test.mask(), test.nx(), test.ny(), test.nz()));
+        System.out.printf("demo: (a constant image at the mean T1w would score %s)%n", Metrics.of(constant, truth, test.mask(), test.nx(), test.ny(), test.nz()));
         System.out.printf("demo: wrote %s and %s in %.1f s%n", synthFile, ckpt, seconds(t0));
         return 0;
     }
