@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
                 DemoCommand.class,
                 InfoCommand.class,
                 ConvertCommand.class,
+                EvaluateCommand.class,
                 PrepareCommand.class,
                 PhantomCommand.class,
                 BenchCommand.class,
