@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
                 DemoCommand.class,
                 InfoCommand.class,
                 ConvertCommand.class,
+                ResampleCommand.class,
                 PrepareCommand.class,
                 PhantomCommand.class,
                 BenchCommand.class,
