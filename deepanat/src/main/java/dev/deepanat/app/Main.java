@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
                 InfoCommand.class,
                 ConvertCommand.class,
                 EvaluateCommand.class,
+                ResampleCommand.class,
                 PrepareCommand.class,
                 PhantomCommand.class,
                 BenchCommand.class,

@@ -82,4 +82,27 @@ public final class Affines {
             }
         return c;
     }
+
+    /**
+     * Inverse of a voxel-to-world affine (last row 0 0 0 1): the 3x3 part by its adjugate, then the translation.
+     * Throws IllegalArgumentException when the 3x3 part is singular or anything is not finite.
+     */
+    public static double[][] invert(double[][] a) {
+        double[][] r = new double[4][4];
+        for (int i = 0; i < 3; i++)
+            for (int j = 0; j < 3; j++) {
+                int i1 = (i + 1) % 3, i2 = (i + 2) % 3, j1 = (j + 1) % 3, j2 = (j + 2) % 3;
+                r[j][i] = a[i1][j1] * a[i2][j2] - a[i1][j2] * a[i2][j1]; // cofactor, transposed
+            }
+        double det = a[0][0] * r[0][0] + a[0][1] * r[1][0] + a[0][2] * r[2][0];
+        if (!(Math.abs(det) > 0) || !Double.isFinite(det))
+            throw new IllegalArgumentException("affine is singular (determinant " + det + ")");
+        for (int i = 0; i < 3; i++) {
+            for (int j = 0; j < 3; j++) r[i][j] /= det;
+            r[i][3] = -(r[i][0] * a[0][3] + r[i][1] * a[1][3] + r[i][2] * a[2][3]);
+            if (!Double.isFinite(r[i][3])) throw new IllegalArgumentException("affine has a non-finite translation");
+        }
+        r[3][3] = 1;
+        return r;
+    }
 }
