@@ -1,0 +1,48 @@
+package dev.deepanat.report;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Writes report images. A PNG is written to a hidden temporary file in the target's folder and renamed over the
+ * target once complete, so a reader (or a crash) never sees half an image. The temporary file is created like any
+ * other file (mode 0666 less the umask, usually rw-r--r--), not with {@code Files.createTempFile}'s rw-------.
+ */
+public final class PngFiles {
+    private PngFiles() {}
+
+    /**
+     * Sets {@code java.awt.headless=true}. Takes effect only before AWT first reads it, hence the report classes call
+     * this from their static initialisers; a training run on a server has no display and must not need one.
+     */
+    public static void forceHeadless() {
+        System.setProperty("java.awt.headless", "true");
+    }
+
+    public static void write(Path png, BufferedImage image) throws IOException {
+        Path dir = png.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = dir.resolve("." + png.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
+        try {
+            // A File, not a stream: ImageIO would buffer a stream through a cache file in java.io.tmpdir.
+            if (!ImageIO.write(image, "png", tmp.toFile())) throw new IOException(png + ": no PNG writer for this image type");
+            try {
+                Files.move(tmp, png, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, png, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // best effort: the temporary name is hidden and unique
+            }
+        }
+    }
+}
