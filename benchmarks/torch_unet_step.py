@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """The DeepAnat U-Net step in PyTorch, the reference for `deepanat bench` (same architecture, loss and optimizer).
 
-Per level: Conv3d(k=3, padding=1) + ReLU, twice; MaxPool3d(2) down; nearest Upsample(x2) up; concat(up, skip);
-final 1x1x1 Conv3d. Loss: masked L1, mean(|pred*mask - target*mask|). Optimizer: Adam, lr 1e-4.
+Per level: Conv3d(k=3, padding=1) + ReLU, twice; MaxPool3d(2) down; nearest Upsample(x2) up; concat(skip, up);
+final 3x3x3 Conv3d (padding 1). Loss: masked L1, mean(|pred*mask - target*mask|). Optimizer: Adam, lr 1e-4.
 Prints one JSON object like `deepanat bench --json`.
 """
 import argparse
@@ -30,7 +30,7 @@ class UNet3d(nn.Module):
             f = filters << l
             self.dec.append(self.block(prev + f, f))
             prev = f
-        self.out = nn.Conv3d(prev, cout, 1)
+        self.out = nn.Conv3d(prev, cout, 3, padding=1)
         self.pool = nn.MaxPool3d(2)
         self.up = nn.Upsample(scale_factor=2, mode="nearest")
 
@@ -48,7 +48,7 @@ class UNet3d(nn.Module):
             h = self.enc[l](h)
             skips.append(h)
         for i, l in enumerate(range(self.levels - 2, -1, -1)):
-            h = torch.cat([self.up(h), skips[l]], dim=1)
+            h = torch.cat([skips[l], self.up(h)], dim=1)
             h = self.dec[i](h)
         return self.out(h)
 
@@ -63,7 +63,7 @@ def forward_flops(cin, filters, levels, s, cout=1):
         vox, f = (s >> l) ** 3, filters << l
         flops += 2 * vox * 27 * ((prev + f) * f + f * f)
         prev = f
-    return flops + 2 * s ** 3 * prev * cout
+    return flops + 2 * s ** 3 * 27 * prev * cout
 
 
 def main():

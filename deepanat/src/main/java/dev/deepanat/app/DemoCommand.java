@@ -18,6 +18,14 @@ final class DemoCommand implements Callable<Integer> {
     boolean quick;
     @Option(names = "--epochs", description = "Training epochs (default 30; 4 with --quick).")
     Integer epochs;
+    @Option(names = "--size", description = "Phantom grid edge in voxels (default 64; 48 with --quick).")
+    Integer size;
+    @Option(names = "--filters", description = "U-Net base filters (default 8; the paper's model: 48).")
+    Integer filters;
+    @Option(names = "--levels", description = "U-Net levels (default 4, 3 with --quick; the paper's: 5).")
+    Integer levels;
+    @Option(names = "--block", description = "Training block edge (default 32, 24 with --quick; the paper's: 64).")
+    Integer block;
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the phantom, the weights and the blocks (default ${DEFAULT-VALUE}).")
     long seed;
     @Option(names = "--device", description = "Backend: cpu, reference or auto (default: the fastest found).")
@@ -26,8 +34,8 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         DemoOptions d = quick ? DemoOptions.quick(out) : DemoOptions.standard(out);
-        d = new DemoOptions(d.out(), d.size(), d.trainSubjects(), epochs != null ? epochs : d.epochs(), d.filters(), d.levels(),
-                d.block(), d.lr(), seed, d.tiling());
+        d = new DemoOptions(d.out(), or(size, d.size()), d.trainSubjects(), or(epochs, d.epochs()), or(filters, d.filters()),
+                or(levels, d.levels()), or(block, d.block()), d.lr(), seed, d.tiling());
         ConsoleProgress progress = new ConsoleProgress();
         Demo.Result r = Demo.run(d, DeviceOption.pick(device), progress, progress, System.out::println);
         System.out.println("demo: held-out subject, synthesized vs true T1w in the mask: " + r.model());
@@ -35,5 +43,9 @@ final class DemoCommand implements Callable<Integer> {
         System.out.printf("demo: done in %.1f s; report %s, montage %s, loss curves %s, synthesized T1w %s%n",
                 r.seconds(), r.report(), r.montage(), r.lossPlot(), r.synthesized());
         return 0;
+    }
+
+    private static int or(Integer given, int dflt) {
+        return given != null ? given : dflt;
     }
 }

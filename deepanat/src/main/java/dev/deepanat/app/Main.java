@@ -12,12 +12,14 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 DemoCommand.class,
-                InfoCommand.class,
-                ConvertCommand.class,
+                PhantomCommand.class,
+                PrepareCommand.class,
+                TrainCommand.class,
+                PredictCommand.class,
                 EvaluateCommand.class,
                 ResampleCommand.class,
-                PrepareCommand.class,
-                PhantomCommand.class,
+                InfoCommand.class,
+                ConvertCommand.class,
                 BenchCommand.class,
         })
 public final class Main implements Runnable {
@@ -43,6 +45,17 @@ public final class Main implements Runnable {
             if (Boolean.getBoolean("deepanat.debug")) ex.printStackTrace(cmd.getErr());
             return ex instanceof UserError ? 2 : 1;
         });
-        return cl.execute(args);
+        try {
+            return cl.execute(args);
+        } catch (OutOfMemoryError e) {
+            // Dropping the references the failed command held lets this message print; the run cannot go on.
+            long max = Runtime.getRuntime().maxMemory() >> 20;
+            String cmd = cl.getParseResult() != null && cl.getParseResult().subcommand() != null
+                    ? cl.getParseResult().subcommand().commandSpec().name() : "";
+            System.err.println("deepanat " + cmd + ": out of memory with a Java heap of " + max + " MiB; give it more with"
+                    + " DEEPANAT_JAVA_OPTS=-Xmx<size>g (the launcher takes 75% of the machine's memory by default),"
+                    + " or use less (predict --tiling blocks, a smaller --block)");
+            return 2;
+        }
     }
 }

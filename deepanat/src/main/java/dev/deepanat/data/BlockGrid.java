@@ -51,13 +51,4 @@ public record BlockGrid(int block, int[] xs, int[] ys, int[] zs) {
     public int[] start(int k) {
         return new int[] {xs[k % xs.length], ys[k / xs.length % ys.length], zs[k / (xs.length * ys.length)]};
     }
-
-    /** Block k's index along each axis {ix, iy, iz}, to tell the grid's outer faces from inner ones. */
-    public int[] position(int k) {
-        return new int[] {k % xs.length, k / xs.length % ys.length, k / (xs.length * ys.length)};
-    }
-
-    public int[] counts() {
-        return new int[] {xs.length, ys.length, zs.length};
-    }
 }

@@ -34,7 +34,7 @@ public record Subject(String id, Grid grid, NiftiHeader geometry, float[][] inpu
         for (int c = 0; c < InputChannels.COUNT; c++) {
             Path f = files.channel(c);
             float[] v = onGrid(read(f, "input channel " + InputChannels.SUFFIXES.get(c)), grid, f, maskFile);
-            inputs[c] = InputChannels.normalized(c) ? MaskStats.of(v, mask, f.toString()).normalize(v, mask) : masked(v, mask);
+            inputs[c] = InputChannels.normalized(c) ? MaskStats.of(v, mask, f.toString()).normalize(v, mask) : eigenvalues(v, mask, f);
         }
         float[] target = null;
         MaskStats stats = null;
@@ -70,9 +70,18 @@ public record Subject(String id, Grid grid, NiftiHeader geometry, float[][] inpu
         return out;
     }
 
-    private static float[] masked(float[] v, float[] mask) {
+    /** An eigenvalue map in mm²/s, × mask, in µm²/ms; a map in other units (mean outside 1e-5..0.01 mm²/s) is refused. */
+    private static float[] eigenvalues(float[] v, float[] mask, Path f) {
         float[] out = new float[v.length];
-        for (int i = 0; i < v.length; i++) out[i] = v[i] * mask[i];
+        double sum = 0;
+        long n = 0;
+        for (int i = 0; i < v.length; i++) {
+            out[i] = v[i] * mask[i] * InputChannels.EIGENVALUE_SCALE;
+            if (mask[i] > 0) { sum += v[i]; n++; }
+        }
+        double mean = sum / n;
+        if (!(mean > 1e-5 && mean < 1e-2))
+            throw new UserError(f + ": mean eigenvalue in the mask is " + (float) mean + "; expected mm²/s (about 1e-3 in brain), as prepare writes");
         return out;
     }
 

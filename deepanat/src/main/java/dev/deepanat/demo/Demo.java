@@ -49,6 +49,10 @@ public final class Demo {
         long t0 = System.nanoTime();
         Path out = o.out();
         if (Files.exists(out) && !Files.isDirectory(out)) throw new UserError(out + ": exists and is not a folder");
+        int multiple = 1 << (o.levels() - 1);
+        if (o.levels() < 1 || o.block() % multiple != 0 || o.block() > o.size()) // fail now, not after the simulation
+            throw new UserError("--block " + o.block() + ": must be a multiple of " + multiple + " (for " + o.levels()
+                    + " levels) and at most --size " + o.size());
         int n = o.trainSubjects() + 2; // + one validation subject + one held out
         Path raw = out.resolve("phantom"), data = out.resolve("data"), run = out.resolve("run");
         deleteRun(run); // a demo starts afresh; its other outputs are simply overwritten
@@ -124,7 +128,7 @@ public final class Demo {
     }
 
     private static void deleteRun(Path run) {
-        for (String f : List.of(Trainer.BEST, Trainer.LAST, Trainer.HISTORY, Trainer.PLOT, "last.optim.safetensors")) {
+        for (String f : List.of(Trainer.BEST, Trainer.LAST, Trainer.HISTORY, Trainer.PLOT, Trainer.RESUME_STATE)) {
             try {
                 Files.deleteIfExists(run.resolve(f));
             } catch (IOException e) {

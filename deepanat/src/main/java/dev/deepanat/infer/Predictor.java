@@ -12,7 +12,8 @@ import dev.deepanat.model.UNet3d;
 /**
  * The network's output over a subject's whole brain, in normalized units, NIfTI-ordered, multiplied by the mask.
  * Blocks: every block of the prediction grid (pad 5), {@code crop} voxels cut from each block face that is not on
- * the grid's outer edge, overlapping voxels averaged. Whole: one forward pass over the volume zero-padded up to the
+ * the grid's outer edge (a start equal to the axis's first or last start, as the original decides it, so duplicate
+ * starts at an edge are not cropped), overlapping voxels averaged. Whole: one forward pass over the volume zero-padded up to the
  * U-Net's size multiple.
  */
 public final class Predictor {
@@ -40,13 +41,13 @@ public final class Predictor {
         BlockGrid grid = BlockGrid.of(s.mask(), s.grid(), b, pad, s.id());
         int vox = b * b * b;
         float[] acc = new float[s.voxels()], hits = new float[s.voxels()], in = new float[InputChannels.COUNT * vox];
-        int[] n = grid.counts();
+        int[][] starts = {grid.xs(), grid.ys(), grid.zs()};
         l.start(grid.count());
         for (int k = 0; k < grid.count(); k++) {
-            int[] p = grid.start(k), pos = grid.position(k), c0 = new int[3], c1 = new int[3];
-            for (int a = 0; a < 3; a++) {
-                c0[a] = pos[a] > 0 ? crop : 0;
-                c1[a] = pos[a] < n[a] - 1 ? b - crop : b;
+            int[] p = grid.start(k), c0 = new int[3], c1 = new int[3];
+            for (int a = 0; a < 3; a++) { // as the original: a face is outer when its start is the axis's first or last
+                c0[a] = p[a] > starts[a][0] ? crop : 0;
+                c1[a] = p[a] < starts[a][starts[a].length - 1] ? b - crop : b;
             }
             for (int c = 0; c < InputChannels.COUNT; c++) BlockCutter.cut(s.inputs()[c], s.grid(), p[0], p[1], p[2], b, false, in, c * vox);
             float[] y = net.forward(Tensor.of(be, in, 1, InputChannels.COUNT, b, b, b)).toArray();

@@ -1,13 +1,11 @@
 package dev.deepanat.report;
 
+import dev.deepanat.common.AtomicFiles;
+
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Writes report images. A PNG is written to a hidden temporary file in the target's folder and renamed over the
@@ -26,23 +24,9 @@ public final class PngFiles {
     }
 
     public static void write(Path png, BufferedImage image) throws IOException {
-        Path dir = png.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = dir.resolve("." + png.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
-        try {
-            // A File, not a stream: ImageIO would buffer a stream through a cache file in java.io.tmpdir.
-            if (!ImageIO.write(image, "png", tmp.toFile())) throw new IOException(png + ": no PNG writer for this image type");
-            try {
-                Files.move(tmp, png, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, png, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException ignored) {
-                // best effort: the temporary name is hidden and unique
-            }
-        }
+        ImageIO.setUseCache(false); // else ImageIO buffers a stream through a cache file in java.io.tmpdir
+        AtomicFiles.write(png, out -> {
+            if (!ImageIO.write(image, "png", out)) throw new IOException(png + ": no PNG writer for this image type");
+        });
     }
 }

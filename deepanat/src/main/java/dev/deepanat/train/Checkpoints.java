@@ -48,6 +48,7 @@ public final class Checkpoints {
         m.put("block", Integer.toString(c.block()));
         m.put("channels", GSON.toJson(c.channels()));
         m.put("normalized_channels", GSON.toJson(c.normalizedChannels()));
+        m.put("eigenvalue_scale", Float.toString(InputChannels.EIGENVALUE_SCALE));
         m.put("t1w_mean", Double.toString(c.t1wMean()));
         m.put("t1w_std", Double.toString(c.t1wStd()));
         m.put("training_subjects", GSON.toJson(c.trainingSubjects()));
@@ -87,6 +88,8 @@ public final class Checkpoints {
             List<String> norm = GSON.fromJson(require(path, m, "normalized_channels"), new TypeToken<List<String>>() {}.getType());
             if (!ModelCard.normalizedChannelNames().equals(norm))
                 throw new UserError(path + ": normalizes channels " + norm + ", but this version normalizes " + ModelCard.normalizedChannelNames());
+            if (!Float.toString(InputChannels.EIGENVALUE_SCALE).equals(m.get("eigenvalue_scale")))
+                throw new UserError(path + ": fed eigenvalues × " + m.get("eigenvalue_scale") + ", but this version feeds them × " + InputChannels.EIGENVALUE_SCALE + " (µm²/ms)");
             if (cfg.inChannels() != InputChannels.COUNT || cfg.outChannels() != 1)
                 throw new UserError(path + ": a U-Net of " + cfg.inChannels() + " inputs and " + cfg.outChannels() + " outputs; DeepAnat's has " + InputChannels.COUNT + " and 1");
             List<String> subjects = GSON.fromJson(require(path, m, "training_subjects"), new TypeToken<List<String>>() {}.getType());
@@ -96,7 +99,6 @@ public final class Checkpoints {
         } catch (JsonParseException | NumberFormatException e) {
             throw new UserError(path + ": unreadable DeepAnat metadata (" + e.getMessage() + ")", e);
         } catch (IllegalArgumentException e) {
-            if (e instanceof UserError u) throw u;
             throw new UserError(path + ": " + e.getMessage(), e);
         }
     }

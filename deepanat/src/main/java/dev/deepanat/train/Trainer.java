@@ -28,7 +28,8 @@ import java.util.SplittableRandom;
  * On the CPU a fixed seed gives bit-identical checkpoints, resumed or not.
  */
 public final class Trainer {
-    public static final String BEST = "best.safetensors", LAST = "last.safetensors", HISTORY = "history.csv", PLOT = "loss.png";
+    public static final String BEST = "best.safetensors", LAST = "last.safetensors", HISTORY = "history.csv", PLOT = "loss.png",
+            RESUME_STATE = RunState.FILE;
 
     /** Progress callbacks; the CLI draws progress bars with them, tests ignore them. */
     public interface Listener {
@@ -95,8 +96,8 @@ public final class Trainer {
         UNetConfig cfg = card.config();
         out.message(String.format("training on %s, %s; %d training blocks per epoch (%d³, with x-flips), %d validation blocks",
                 data.trainSubjects(), data.rule(), data.train().size(), r.block(), data.val().size()));
-        out.message(String.format("U-Net %d levels, %d base filters%s, %,d parameters; Adam lr %g; backend %s",
-                cfg.levels(), cfg.baseFilters(), cfg.batchNorm() ? ", batch norm" : "", net.parameterCount(), r.lr(), be.name()));
+        out.message(String.format("U-Net %d levels, %d base filters%s, %,d parameters; Adam lr %s; backend %s",
+                cfg.levels(), cfg.baseFilters(), cfg.batchNorm() ? ", batch norm" : "", net.parameterCount(), Float.toString(r.lr()), be.name()));
 
         for (int epoch = first; epoch <= r.epochs(); epoch++) {
             long t0 = System.nanoTime();
@@ -114,7 +115,8 @@ public final class Trainer {
                 out.step(i + 1, sum / (i + 1));
             }
             double val = validate(net, data.val(), be);
-            EpochRecord rec = new EpochRecord(epoch, sum / order.size(), val, (System.nanoTime() - t0) / 1e9, r.lr());
+            EpochRecord rec = new EpochRecord(epoch, sum / order.size(), val, (System.nanoTime() - t0) / 1e9,
+                    Double.parseDouble(Float.toString(r.lr()))); // 1e-4, not the float widened to 1.0000000474974513E-4
             history.add(rec);
             boolean best = data.val().size() == 0 || val < bestVal;
             if (best && data.val().size() > 0) bestVal = val;

@@ -5,7 +5,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -35,23 +34,5 @@ class CliTest {
         assertTrue(run(0, "--help")[0].contains("Usage: deepanat"));
         assertTrue(run(0, "--version")[0].startsWith("deepanat "));
         assertTrue(run(2, "no-such-command")[1].contains("Unmatched argument"));
-    }
-
-    @Test
-    void demoRunsThePipelineOnThePhantom() {
-        String out = run(0, "demo", "--size", "32", "--steps", "3", "--block", "16", "--filters", "2", "--levels", "2",
-                "--out", dir.toString())[0];
-        assertTrue(out.contains("step    3/3"), out);
-        assertTrue(out.contains("held-out sub-02") && out.contains("PSNR"), out);
-        assertTrue(Files.isRegularFile(dir.resolve("unet.safetensors")));
-        assertTrue(Files.isRegularFile(dir.resolve("sub-02_t1w_synth.nii.gz")));
-        assertTrue(Files.isRegularFile(dir.resolve("prepared/sub-01/sub-01_diff_dtiDwi6.nii.gz")));
-    }
-
-    @Test
-    void badDemoOptionsGiveOneLine() {
-        String err = run(2, "demo", "--block", "10", "--levels", "3", "--out", dir.toString())[1];
-        assertEquals(1, err.strip().lines().count(), err);
-        assertTrue(err.contains("--block 10 must be a multiple of 4 (for 3 levels)"), err);
     }
 }
