@@ -31,7 +31,7 @@ public final class Predictor {
         try (Autograd.NoGrad ng = Autograd.noGrad()) {
             float[] out = tiling == Tiling.WHOLE ? whole(net, s, be, l) : blocks(net, block, s, pad, crop, be, l);
             float[] mask = s.mask();
-            for (int i = 0; i < out.length; i++) out[i] *= mask[i];
+            for (int i = 0; i < out.length; i++) if (mask[i] == 0) out[i] = 0f; // not × mask: −0.0 would be written
             return out;
         }
     }

@@ -100,7 +100,9 @@ class PrepareCliTest {
 
         Path out2 = dir.resolve("ok-mask");
         assertEquals(0, run(args(dwi, bval, bvec, mask, out2, "--fit", "ols", "--shell", "all")).rc());
-        assertFalse(Files.exists(out2.resolve("sub-01_mask.nii.gz")), "a given mask is not rewritten");
+        // a given mask is copied in, binarized, so that the folder is a complete subject for train/predict
+        float[] given = Nifti.read(mask).data(), copied = Nifti.read(out2.resolve("sub-01_mask.nii.gz")).data();
+        for (int i = 0; i < given.length; i++) assertEquals(given[i] > 0 ? 1f : 0f, copied[i]);
     }
 
     @Test
