@@ -54,34 +54,35 @@ public final class Trainer {
             throw new UserError(run + ": already holds a run; pass --resume to continue it, or choose another --out");
         RunState.Loaded saved = r.resume() ? RunState.load(run, be) : null;
 
+        // The model first: a wrong --block or checkpoint is refused before minutes of data loading.
+        UNet3d net;
+        UNetConfig cfg;
+        if (saved != null) {
+            net = saved.model().net();
+            cfg = saved.model().card().config();
+            if (saved.model().card().block() != r.block())
+                throw new UserError("--resume: " + run + " was trained on " + saved.model().card().block() + "³ blocks, this command asks for "
+                        + r.block() + "³; give the same options as the interrupted run");
+        } else if (r.init() != null) {
+            Checkpoints.TrainedModel init = Checkpoints.load(r.init(), be);
+            net = init.net(); // fine-tuning keeps these weights (the original rebuilt the model after loading them)
+            cfg = init.card().config();
+            out.message("fine-tuning " + r.init() + " (trained on " + init.card().trainingSubjects() + ", epoch " + init.card().epoch() + ")");
+        } else {
+            cfg = new UNetConfig(InputChannels.COUNT, 1, r.filters(), r.levels(), r.batchNorm());
+            net = new UNet3d(cfg, new SplittableRandom(r.seed()));
+            net.to(be);
+        }
+        if (r.block() % cfg.sizeMultiple() != 0)
+            throw new UserError("--block " + r.block() + ": must be a multiple of " + cfg.sizeMultiple() + " for a " + cfg.levels() + "-level U-Net");
+
         DataSplit data = DataSplit.of(r);
         if (saved != null && !saved.state().trainSubjects().equals(data.trainSubjects()))
             throw new UserError("--resume: " + run + " was trained on " + saved.state().trainSubjects() + ", this command selects "
                     + data.trainSubjects() + "; give the same options as the interrupted run");
-
-        UNet3d net;
-        ModelCard card;
         double[] t1 = data.t1wStats();
-        if (saved != null) {
-            net = saved.model().net();
-            card = saved.model().card();
-        } else {
-            UNetConfig cfg;
-            if (r.init() != null) {
-                Checkpoints.TrainedModel init = Checkpoints.load(r.init(), be);
-                net = init.net(); // fine-tuning keeps these weights (the original rebuilt the model after loading them)
-                cfg = init.card().config();
-                out.message("fine-tuning " + r.init() + " (trained on " + init.card().trainingSubjects() + ", epoch " + init.card().epoch() + ")");
-            } else {
-                cfg = new UNetConfig(InputChannels.COUNT, 1, r.filters(), r.levels(), r.batchNorm());
-                net = new UNet3d(cfg, new SplittableRandom(r.seed()));
-                net.to(be);
-            }
-            if (r.block() % cfg.sizeMultiple() != 0)
-                throw new UserError("--block " + r.block() + ": must be a multiple of " + cfg.sizeMultiple() + " for a " + cfg.levels() + "-level U-Net");
-            card = new ModelCard(cfg, r.block(), InputChannels.SUFFIXES, ModelCard.normalizedChannelNames(), t1[0], t1[1],
-                    data.trainSubjects(), BuildInfo.version(), 0);
-        }
+        ModelCard card = saved != null ? saved.model().card() : new ModelCard(cfg, r.block(), InputChannels.SUFFIXES,
+                ModelCard.normalizedChannelNames(), t1[0], t1[1], data.trainSubjects(), BuildInfo.version(), 0);
         Adam adam = new Adam(net.parameters(), r.lr());
         List<EpochRecord> history = new ArrayList<>();
         double bestVal = Double.POSITIVE_INFINITY;
@@ -93,7 +94,6 @@ public final class Trainer {
             first = saved.state().epochsDone() + 1;
             out.message("resuming " + run + " after epoch " + saved.state().epochsDone());
         }
-        UNetConfig cfg = card.config();
         out.message(String.format("training on %s, %s; %d training blocks per epoch (%d³, with x-flips), %d validation blocks",
                 data.trainSubjects(), data.rule(), data.train().size(), r.block(), data.val().size()));
         out.message(String.format("U-Net %d levels, %d base filters%s, %,d parameters; Adam lr %s; backend %s",
