@@ -25,17 +25,18 @@ export DEEPANAT_JAVA_OPTS="-Ddeepanat.progress=plain ${DEEPANAT_JAVA_OPTS:-}"
 rss() { sed -n 's/.*Maximum resident set size (kbytes): //p' "$1" | awk '{printf "%.0f MiB", $1/1024}'; }
 
 echo "== 1. training loop vs bench step"
-[[ -d "$work/ph64/data" ]] || {
-  "$da" phantom --out "$work/ph64/raw" --subjects 1 --size 64 --directions 30 --b0s 3 >/dev/null
-  r="$work/ph64/raw/sub-01"
+# A 96³ phantom: its brain spans more than one 64³ block per axis, so an epoch has enough blocks to time.
+[[ -d "$work/ph96/data" ]] || {
+  "$da" phantom --out "$work/ph96/raw" --subjects 1 --size 96 --directions 30 --b0s 3 >/dev/null
+  r="$work/ph96/raw/sub-01"
   "$da" prepare --dwi "$r/sub-01_dwi.nii.gz" --bval "$r/sub-01_dwi.bval" --bvec "$r/sub-01_dwi.bvec" --mask "$r/sub-01_mask.nii.gz" \
-      --t1w "$r/sub-01_t1w.nii.gz" --subject-id sub-01 --out "$work/ph64/data/sub-01" >/dev/null
+      --t1w "$r/sub-01_t1w.nii.gz" --subject-id sub-01 --out "$work/ph96/data/sub-01" >/dev/null
 }
 for cfg in "16 32 40" "48 64 6"; do
   set -- $cfg
   bench=$("$da" bench --filters "$1" --block "$2" --levels 5 --steps 5 --json)
   rm -rf "$work/run-$1-$2"
-  "$da" train --data "$work/ph64/data" --out "$work/run-$1-$2" --filters "$1" --block "$2" --levels 5 --epochs 3 \
+  "$da" train --data "$work/ph96/data" --out "$work/run-$1-$2" --filters "$1" --block "$2" --levels 5 --epochs 3 \
       --max-blocks-per-epoch "$3" --val-fraction 0 >/dev/null
   # epochs 2 and 3 (after the JIT has warmed up): seconds per block
   train=$(awk -F, -v n="$3" 'NR>2 {s+=$4; k++} END {printf "%.4f", s/k/n}' "$work/run-$1-$2/history.csv")

@@ -49,7 +49,8 @@ public final class Synthesis {
             source = r.t1StatsFrom().toString();
         } else {
             stats = new MaskStats(m.card().t1wMean(), m.card().t1wStd());
-            source = "the checkpoint (mean of " + m.card().trainingSubjects().size() + " training subjects)";
+            int n = m.card().trainingSubjects().size();
+            source = "the checkpoint (the mean over its " + n + " training subject" + (n == 1 ? ")" : "s)");
         }
         float[] z;
         try {

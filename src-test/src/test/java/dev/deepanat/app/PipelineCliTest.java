@@ -158,6 +158,22 @@ class PipelineCliTest {
         assertFalse(Files.exists(out.resolve("phantom")));
     }
 
+    @Test
+    void runningOutOfMemoryEndsInOneLineSayingWhatToDo() throws Exception {
+        // A separate JVM with a 24 MiB heap, asked for a phantom far larger than that.
+        Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process p = new ProcessBuilder(javaBin.toString(), "-Xmx24m", "--add-modules=jdk.incubator.vector", "-cp",
+                System.getProperty("java.class.path"), Main.class.getName(), "phantom", "--out", root.resolve("oom").toString(),
+                "--size", "160", "--subjects", "1").redirectErrorStream(false).start();
+        p.getOutputStream().close();
+        String err = new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        p.getInputStream().readAllBytes();
+        assertEquals(2, p.waitFor(), err);
+        String line = err.lines().filter(l -> !l.startsWith("WARNING: Using incubator modules")).reduce("", (a, b) -> a + b + "\n");
+        assertOneLine(line, "deepanat phantom: out of memory with a Java heap of");
+        assertTrue(line.contains("DEEPANAT_JAVA_OPTS=-Xmx"), line);
+    }
+
     private static void expectRefused(Path subject, String message) {
         Path out = subject.resolveSibling("pred.nii.gz");
         String err = run(2, "predict", "--model", model.toString(), "--subject", subject.toString(), "--out", out.toString())[1];
