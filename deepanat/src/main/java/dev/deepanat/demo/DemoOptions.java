@@ -5,8 +5,9 @@ import dev.deepanat.infer.Tiling;
 import java.nio.file.Path;
 
 /**
- * The demo's settings. {@link #standard} is sized to finish in about 5 minutes on 2 cores, {@link #quick} in under 1;
- * the model is smaller than the paper's (48 filters, 5 levels, 64³ blocks), which the phantom does not need.
+ * The demo's settings. {@link #standard} is sized to finish in about 5 minutes on 2 cores, {@link #quick} in under 1
+ * (a smoke run: its 4 epochs are too few to beat the linear baseline). The model is smaller than the paper's (48
+ * filters, 5 levels, 64³ blocks), which the phantom does not need; lr 1e-3 rather than 1e-4 for the same reason.
  */
 public record DemoOptions(Path out, int size, int trainSubjects, int epochs, int filters, int levels, int block,
                           float lr, long seed, Tiling tiling) {
