@@ -16,14 +16,14 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--subject", required = true, description = "Prepared subject folder (<sj>/<sj>_diff_*.nii.gz and <sj>_mask).") Path subject;
     @Option(names = "--out", description = "T1w to write (default <subject>/<sj>_t1w_synth.nii.gz).") Path out;
     @Option(names = "--tiling", defaultValue = "blocks", description = "blocks (the original's overlapping blocks) or whole (one pass; faster on a CPU); default ${DEFAULT-VALUE}.") String tiling;
-    @Option(names = "--pad", defaultValue = "5", description = "Extra blocks per axis on the prediction grid (default ${DEFAULT-VALUE}).") int pad;
-    @Option(names = "--crop", defaultValue = "3", description = "Voxels cut from inner block faces (default ${DEFAULT-VALUE}).") int crop;
+    @Option(names = "--pad", defaultValue = "5", description = "Extra blocks per axis on the prediction grid (default ${DEFAULT-VALUE}; blocks tiling only).") int pad;
+    @Option(names = "--crop", defaultValue = "3", description = "Voxels cut from inner block faces (default ${DEFAULT-VALUE}; blocks tiling only).") int crop;
     @Option(names = "--t1-stats-from", description = "Reference T1w on the subject's grid whose in-mask mean/std de-normalize the prediction (default: the training subjects' stored in the checkpoint).") Path t1Stats;
     @Option(names = "--device", description = "Backend: cpu, reference or auto (default: the fastest found).") String device;
 
     @Override
     public Integer call() {
-        Tiling t = switch (tiling) {
+        Tiling t = switch (tiling.toLowerCase(java.util.Locale.ROOT)) {
             case "blocks" -> Tiling.BLOCKS;
             case "whole" -> Tiling.WHOLE;
             default -> throw new dev.deepanat.common.UserError("--tiling " + tiling + ": blocks or whole");

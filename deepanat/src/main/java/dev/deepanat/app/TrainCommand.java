@@ -36,8 +36,12 @@ final class TrainCommand implements Callable<Integer> {
         TrainRequest r = new TrainRequest(data, subjects, valSubjects, valFraction, valBlocks, epochs, filters, levels, block, lr,
                 batchNorm, seed, init, resume, maxBlocks, out);
         Trainer.Result res = Trainer.run(r, DeviceOption.pick(device), new ConsoleProgress());
-        System.out.printf("train: wrote %s (best validation), %s, %s and %s%n", res.best(), res.last(),
-                out.resolve(Trainer.HISTORY), out.resolve(Trainer.PLOT));
+        if (res.epochsTrained() == 0)
+            System.out.printf("train: nothing to do; %s already has %d epochs%n", out, res.history().size());
+        else
+            System.out.printf("train: wrote %s (%s), %s, %s and %s%n", res.best(),
+                    Double.isNaN(res.history().getLast().valLoss()) ? "no validation: the last epoch" : "lowest validation loss",
+                    res.last(), out.resolve(Trainer.HISTORY), out.resolve(Trainer.PLOT));
         return 0;
     }
 }

@@ -46,7 +46,7 @@ public final class BlockSet {
         for (int s = 0; s < subjects.size(); s++) {
             List<Ref> grid = new ArrayList<>(gridRefs(subjects.get(s), s, block));
             shuffle(grid, new SplittableRandom(seed * 31 + s));
-            int nVal = grid.size() < 2 ? 0 : Math.max(1, (int) Math.round(fraction * grid.size()));
+            int nVal = fraction == 0 || grid.size() < 2 ? 0 : Math.min(grid.size() - 1, Math.max(1, (int) Math.round(fraction * grid.size())));
             for (int i = 0; i < grid.size(); i++) {
                 Ref r = grid.get(i);
                 if (i < nVal) val.add(r);

@@ -25,6 +25,7 @@ public record Subject(String id, Grid grid, NiftiHeader geometry, float[][] inpu
     public static Subject load(SubjectLayout files, Path t1wFile) {
         Path maskFile = files.mask();
         NiftiImage maskImg = read(maskFile, "the brain mask");
+        if (maskImg.nt() != 1) throw new UserError(maskFile + ": has " + maskImg.nt() + " volumes; one 3D mask expected");
         Grid grid = Grid.of(maskImg);
         float[] mask = binarize(maskImg.data());
         int inMask = 0;

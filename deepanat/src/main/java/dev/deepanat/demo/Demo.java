@@ -26,7 +26,6 @@ import dev.deepanat.train.Trainer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,8 +48,9 @@ public final class Demo {
         long t0 = System.nanoTime();
         Path out = o.out();
         if (Files.exists(out) && !Files.isDirectory(out)) throw new UserError(out + ": exists and is not a folder");
+        if (o.levels() < 1 || o.levels() > 8 || o.filters() < 1) throw new UserError("--levels must be in 1..8 and --filters positive");
         int multiple = 1 << (o.levels() - 1);
-        if (o.levels() < 1 || o.block() % multiple != 0 || o.block() > o.size()) // fail now, not after the simulation
+        if (o.block() % multiple != 0 || o.block() > o.size()) // fail now, not after the simulation
             throw new UserError("--block " + o.block() + ": must be a multiple of " + multiple + " (for " + o.levels()
                     + " levels) and at most --size " + o.size());
         int n = o.trainSubjects() + 2; // + one validation subject + one held out
@@ -103,11 +103,7 @@ public final class Demo {
 
         Path montage = out.resolve("montage.png"), loss = out.resolve("loss.png");
         writeMontage(montage, held, Nifti.read(files.channel(1)).data(), Nifti.read(pr.t1w()).data(), truth.data());
-        try {
-            Files.copy(run.resolve(Trainer.PLOT), loss, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw new UserError(loss + ": cannot write (" + e.getMessage() + ")", e);
-        }
+        AtomicFiles.write(loss, o2 -> Files.copy(run.resolve(Trainer.PLOT), o2));
         return new Result(model, base, secs, reportFile, montage, loss, pr.t1w());
     }
 

@@ -26,6 +26,7 @@ public final class PreparePipeline {
         if (java.nio.file.Files.exists(req.outDir()) && !java.nio.file.Files.isDirectory(req.outDir()))
             throw new UserError(req.outDir() + ": exists and is not a folder"); // fail before minutes of work, not after
         NiftiImage dwi = DwiInput.readDwi(req.dwi());
+        NiftiImage t1w = req.t1w() != null ? t1wOnGrid(req.t1w(), dwi) : null; // before the fit, not after it
         int[] dims = dwi.dims();
         int nvox = dims[0] * dims[1] * dims[2];
         GradientTable g = DwiInput.readGradients(req.bval(), req.bvec(), req.dwi(), dims[3]);
@@ -62,7 +63,7 @@ public final class PreparePipeline {
         float[] m = new float[nvox];
         for (int i = 0; i < nvox; i++) m[i] = mask[i] ? 1f : 0f;
         out.add(files.mask().getFileName().toString(), NiftiImage.of(geo, d3, m));
-        if (req.t1w() != null) out.add(files.t1w().getFileName().toString(), t1wOnGrid(req.t1w(), dwi));
+        if (t1w != null) out.add(files.t1w().getFileName().toString(), t1w);
         List<java.nio.file.Path> written = out.commit(req.outDir());
         return new PrepareSummary(inMask, computed, sel.b0Indices().length, sel.dwiIndices().length, dims[3], b,
                 (System.nanoTime() - t0) / 1e9, fitSeconds, written);

@@ -1,6 +1,7 @@
 package dev.deepanat.eval;
 
 import dev.deepanat.common.UserError;
+import dev.deepanat.data.Grid;
 import dev.deepanat.nifti.Nifti;
 import dev.deepanat.nifti.NiftiImage;
 
@@ -125,6 +126,9 @@ public record Metrics(double mse, double mae, double psnr, double ssim, long vox
     private static void sameGrid(Path a, NiftiImage ia, Path b, NiftiImage ib) {
         if (!Arrays.equals(ia.dims(), ib.dims()))
             throw new UserError(a + " is " + grid(ia) + " but " + b + " is " + grid(ib) + ": the images must share one grid");
+        Grid ga = Grid.of(ia), gb = Grid.of(ib);
+        if (!ga.sameAs(gb)) // same dims, other placement: voxel i is not the same point in both
+            throw new UserError(a + " has affine " + ga + " but " + b + " has " + gb + ": the images must share one grid");
     }
 
     private static String grid(NiftiImage img) {

@@ -41,6 +41,9 @@ public final class Predictor {
         BlockGrid grid = BlockGrid.of(s.mask(), s.grid(), b, pad, s.id());
         int vox = b * b * b;
         float[] acc = new float[s.voxels()], hits = new float[s.voxels()], in = new float[InputChannels.COUNT * vox];
+        // The same blocks uncropped, for voxels no cropped block reaches (a small --pad, or small blocks on a large brain).
+        float[] accAll = new float[s.voxels()], hitsAll = new float[s.voxels()];
+        int[] none = {0, 0, 0}, whole = {b, b, b};
         int[][] starts = {grid.xs(), grid.ys(), grid.zs()};
         l.start(grid.count());
         for (int k = 0; k < grid.count(); k++) {
@@ -52,9 +55,10 @@ public final class Predictor {
             for (int c = 0; c < InputChannels.COUNT; c++) BlockCutter.cut(s.inputs()[c], s.grid(), p[0], p[1], p[2], b, false, in, c * vox);
             float[] y = net.forward(Tensor.of(be, in, 1, InputChannels.COUNT, b, b, b)).toArray();
             BlockCutter.accumulate(y, b, p[0], p[1], p[2], c0, c1, s.grid(), acc, hits);
+            BlockCutter.accumulate(y, b, p[0], p[1], p[2], none, whole, s.grid(), accAll, hitsAll);
             l.block(k + 1);
         }
-        for (int i = 0; i < acc.length; i++) acc[i] = hits[i] > 0 ? acc[i] / hits[i] : 0f;
+        for (int i = 0; i < acc.length; i++) acc[i] = hits[i] > 0 ? acc[i] / hits[i] : hitsAll[i] > 0 ? accAll[i] / hitsAll[i] : 0f;
         return acc;
     }
 

@@ -70,6 +70,7 @@ public final class Synthesis {
     }
 
     private static NiftiImage describe(NiftiImage img, String descrip) {
-        return NiftiImage.of(img.header().toBuilder().descrip(descrip).build(), img.dims(), img.data());
+        // The mask's header lends the geometry; its display window and intent would mislabel a T1w.
+        return NiftiImage.of(img.header().toBuilder().descrip(descrip).cal(0, 0).intent(0, 0, 0, 0, "").build(), img.dims(), img.data());
     }
 }

@@ -1,7 +1,6 @@
 package dev.deepanat.train;
 
 import com.google.gson.Gson;
-import com.google.gson.JsonParseException;
 import com.google.gson.reflect.TypeToken;
 import dev.deepanat.common.UserError;
 import dev.deepanat.data.InputChannels;
@@ -66,6 +65,8 @@ public final class Checkpoints {
         } catch (IOException | RuntimeException e) {
             throw new UserError(path + ": not a readable safetensors checkpoint (" + e.getMessage() + ")", e);
         }
+        if (c.metadata().containsKey("adam_steps"))
+            throw new UserError(path + ": is a training run's resume state; give the run's best.safetensors or last.safetensors");
         ModelCard card = card(path, c.metadata());
         UNet3d net = new UNet3d(card.config(), new SplittableRandom(0));
         net.to(be);
@@ -81,7 +82,7 @@ public final class Checkpoints {
         if (!MODEL_TAG.equals(m.get("model")))
             throw new UserError(path + ": not a DeepAnat U-Net checkpoint (metadata 'model' is " + m.get("model") + ")");
         try {
-            UNetConfig cfg = GSON.fromJson(require(path, m, "config"), UNetConfig.class);
+            UNetConfig cfg = java.util.Objects.requireNonNull(GSON.fromJson(require(path, m, "config"), UNetConfig.class), "config");
             List<String> channels = GSON.fromJson(require(path, m, "channels"), new TypeToken<List<String>>() {}.getType());
             if (!InputChannels.SUFFIXES.equals(channels))
                 throw new UserError(path + ": trained on channels " + channels + ", but this version feeds " + InputChannels.SUFFIXES);
@@ -96,10 +97,10 @@ public final class Checkpoints {
             return new ModelCard(cfg, Integer.parseInt(require(path, m, "block")), channels, norm,
                     Double.parseDouble(require(path, m, "t1w_mean")), Double.parseDouble(require(path, m, "t1w_std")),
                     subjects, m.getOrDefault("version", "?"), Integer.parseInt(m.getOrDefault("epoch", "0")));
-        } catch (JsonParseException | NumberFormatException e) {
-            throw new UserError(path + ": unreadable DeepAnat metadata (" + e.getMessage() + ")", e);
-        } catch (IllegalArgumentException e) {
-            throw new UserError(path + ": " + e.getMessage(), e);
+        } catch (UserError e) {
+            throw e;
+        } catch (RuntimeException e) { // malformed JSON, a number that is not one, a config Gson cannot build (null, < 1)
+            throw new UserError(path + ": unreadable DeepAnat metadata (" + e + ")", e);
         }
     }
 

@@ -18,11 +18,16 @@ record DataSplit(List<String> trainSubjects, List<String> valSubjects, String ru
                  BlockSet train, BlockSet val) {
 
     static DataSplit of(TrainRequest r) {
-        List<String> all = r.subjects() == null ? Cohort.all(r.data()) : Cohort.select(r.data(), String.join(",", r.subjects()));
+        // Sorted, so that the split and the block order do not depend on the order the user listed the subjects in.
+        List<String> all = (r.subjects() == null ? Cohort.all(r.data()) : Cohort.select(r.data(), String.join(",", r.subjects())))
+                .stream().sorted().toList();
+        int given = (r.valSubjects() != null && !r.valSubjects().isEmpty() ? 1 : 0) + (r.valFraction() != null ? 1 : 0)
+                + (r.valBlocks() != null ? 1 : 0);
+        if (given > 1) throw new UserError("--val-subjects, --val-fraction and --val-blocks are alternatives; give one");
         List<String> val;
         String rule;
         if (r.valSubjects() != null && !r.valSubjects().isEmpty()) {
-            val = Cohort.select(r.data(), String.join(",", r.valSubjects()));
+            val = Cohort.select(r.data(), String.join(",", r.valSubjects())).stream().sorted().toList();
             rule = "validation subjects " + val;
         } else if (r.valFraction() != null || (r.valBlocks() == null && r.init() == null && all.size() >= 2)) {
             double f = r.valFraction() != null ? r.valFraction() : TrainRequest.DEFAULT_VAL_FRACTION;

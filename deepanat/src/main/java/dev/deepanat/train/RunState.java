@@ -24,9 +24,31 @@ import java.util.Map;
  * and step count, the epochs done, the best validation loss and the history. The epoch order needs no saved RNG:
  * it is a function of (seed, epoch) alone ({@link dev.deepanat.data.BlockSet#epochOrder}).
  */
-record RunState(int epochsDone, double bestVal, List<EpochRecord> history, List<String> trainSubjects, long seed) {
+record RunState(int epochsDone, double bestVal, List<EpochRecord> history, List<String> trainSubjects, long seed,
+                float lr, int maxBlocksPerEpoch, String validation) {
     static final String FILE = "last.optim.safetensors";
     private static final Gson GSON = new GsonBuilder().serializeSpecialFloatingPointValues().create();
+
+    static RunState of(int epochsDone, double bestVal, List<EpochRecord> history, TrainRequest r, DataSplit data) {
+        return new RunState(epochsDone, bestVal, List.copyOf(history), data.trainSubjects(), r.seed(), r.lr(),
+                r.maxBlocksPerEpoch(), data.rule());
+    }
+
+    /**
+     * A resumed run is the same run only with the same data, seed, learning rate, blocks per epoch and validation;
+     * anything else would quietly train a different model, so it is refused. (More epochs are allowed.)
+     */
+    void requireSameRun(Path run, TrainRequest r, DataSplit data) {
+        List<String> diff = new ArrayList<>();
+        if (!trainSubjects.equals(data.trainSubjects())) diff.add("training subjects " + trainSubjects + " vs " + data.trainSubjects());
+        if (seed != r.seed()) diff.add("--seed " + seed + " vs " + r.seed());
+        if (lr != r.lr()) diff.add("--lr " + lr + " vs " + r.lr());
+        if (maxBlocksPerEpoch != r.maxBlocksPerEpoch()) diff.add("--max-blocks-per-epoch " + maxBlocksPerEpoch + " vs " + r.maxBlocksPerEpoch());
+        if (!validation.equals(data.rule())) diff.add("validation '" + validation + "' vs '" + data.rule() + "'");
+        if (!diff.isEmpty())
+            throw new UserError("--resume: " + run + " was started with other options (" + String.join("; ", diff)
+                    + "); give the same options as the interrupted run");
+    }
 
     static void save(Path run, UNet3d net, ModelCard card, Adam adam, RunState s) {
         Map<String, Tensor> t = new LinkedHashMap<>();
@@ -43,6 +65,9 @@ record RunState(int epochsDone, double bestVal, List<EpochRecord> history, List<
         meta.put("history", GSON.toJson(s.history));
         meta.put("train_subjects", GSON.toJson(s.trainSubjects));
         meta.put("seed", Long.toString(s.seed));
+        meta.put("lr", Float.toString(s.lr));
+        meta.put("max_blocks_per_epoch", Integer.toString(s.maxBlocksPerEpoch));
+        meta.put("validation", s.validation);
         Path f = run.resolve(FILE);
         try {
             Safetensors.save(f, t, meta);
@@ -69,14 +94,21 @@ record RunState(int epochsDone, double bestVal, List<EpochRecord> history, List<
         net.to(be);
         try {
             net.loadStateDict(Checkpoints.withPrefix(c.tensors(), "model."));
-            List<EpochRecord> history = GSON.fromJson(m.get("history"), new TypeToken<List<EpochRecord>>() {}.getType());
-            List<String> subjects = GSON.fromJson(m.get("train_subjects"), new TypeToken<List<String>>() {}.getType());
-            RunState s = new RunState(Integer.parseInt(m.get("epochs_done")), Double.parseDouble(m.get("best_val")),
-                    history, subjects, Long.parseLong(m.get("seed")));
-            return new Loaded(s, new Checkpoints.TrainedModel(net, card), c.tensors(), Integer.parseInt(m.get("adam_steps")));
+            List<EpochRecord> history = GSON.fromJson(require(m, "history"), new TypeToken<List<EpochRecord>>() {}.getType());
+            List<String> subjects = GSON.fromJson(require(m, "train_subjects"), new TypeToken<List<String>>() {}.getType());
+            RunState s = new RunState(Integer.parseInt(require(m, "epochs_done")), Double.parseDouble(require(m, "best_val")),
+                    List.copyOf(history), List.copyOf(subjects), Long.parseLong(require(m, "seed")), Float.parseFloat(require(m, "lr")),
+                    Integer.parseInt(require(m, "max_blocks_per_epoch")), require(m, "validation"));
+            return new Loaded(s, new Checkpoints.TrainedModel(net, card), c.tensors(), Integer.parseInt(require(m, "adam_steps")));
         } catch (RuntimeException e) {
             throw new UserError(f + ": incomplete run state (" + e.getMessage() + ")", e);
         }
+    }
+
+    private static String require(Map<String, String> m, String key) {
+        String v = m.get(key);
+        if (v == null) throw new IllegalArgumentException("no '" + key + "' in its metadata");
+        return v;
     }
 
     /** Copies the saved moments into a fresh Adam over the same network's parameters. */

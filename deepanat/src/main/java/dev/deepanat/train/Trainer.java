@@ -43,14 +43,15 @@ public final class Trainer {
         default void epochEnd(EpochRecord r, boolean best) {}
     }
 
-    public record Result(Path best, Path last, List<EpochRecord> history, ModelCard card) {}
+    /** @param epochsTrained the epochs this call trained (0 when a resumed run had them all already) */
+    public record Result(Path best, Path last, List<EpochRecord> history, ModelCard card, int epochsTrained) {}
 
     private Trainer() {}
 
     public static Result run(TrainRequest r, Backend be, Listener out) {
         check(r);
         Path run = r.out();
-        if (!r.resume() && (Files.exists(run.resolve(LAST)) || Files.exists(run.resolve(RunState.FILE))))
+        if (!r.resume() && Files.exists(run.resolve(RunState.FILE))) // the resume state is written last: it marks a finished epoch
             throw new UserError(run + ": already holds a run; pass --resume to continue it, or choose another --out");
         RunState.Loaded saved = r.resume() ? RunState.load(run, be) : null;
 
@@ -77,9 +78,8 @@ public final class Trainer {
             throw new UserError("--block " + r.block() + ": must be a multiple of " + cfg.sizeMultiple() + " for a " + cfg.levels() + "-level U-Net");
 
         DataSplit data = DataSplit.of(r);
-        if (saved != null && !saved.state().trainSubjects().equals(data.trainSubjects()))
-            throw new UserError("--resume: " + run + " was trained on " + saved.state().trainSubjects() + ", this command selects "
-                    + data.trainSubjects() + "; give the same options as the interrupted run");
+        if (data.train().size() == 0) throw new UserError("no training blocks are left after the validation split (" + data.rule() + ")");
+        if (saved != null) saved.state().requireSameRun(run, r, data);
         double[] t1 = data.t1wStats();
         ModelCard card = saved != null ? saved.model().card() : new ModelCard(cfg, r.block(), InputChannels.SUFFIXES,
                 ModelCard.normalizedChannelNames(), t1[0], t1[1], data.trainSubjects(), BuildInfo.version(), 0);
@@ -124,10 +124,11 @@ public final class Trainer {
             Checkpoints.save(run.resolve(LAST), net, now);
             if (best) Checkpoints.save(run.resolve(BEST), net, now);
             writeHistory(run, history);
-            RunState.save(run, net, now, adam, new RunState(epoch, bestVal, history, data.trainSubjects(), r.seed()));
+            RunState.save(run, net, now, adam, RunState.of(epoch, bestVal, history, r, data));
             out.epochEnd(rec, best);
         }
-        return new Result(run.resolve(BEST), run.resolve(LAST), history, card.atEpoch(r.epochs()));
+        return new Result(run.resolve(BEST), run.resolve(LAST), history, card.atEpoch(history.isEmpty() ? 0 : history.getLast().epoch()),
+                Math.max(0, r.epochs() - first + 1));
     }
 
     /** Mean masked L1 over the validation blocks, in eval mode without gradients; NaN when there are none. */
@@ -150,6 +151,8 @@ public final class Trainer {
         if (r.epochs() < 1) throw new UserError("--epochs " + r.epochs() + ": must be at least 1");
         if (!(r.lr() > 0)) throw new UserError("--lr " + r.lr() + ": must be positive");
         if (r.block() < 1) throw new UserError("--block " + r.block() + ": must be positive");
+        if (r.filters() < 1 || r.filters() > 1024) throw new UserError("--filters " + r.filters() + ": must be in 1..1024");
+        if (r.levels() < 1 || r.levels() > 8) throw new UserError("--levels " + r.levels() + ": must be in 1..8");
         if (r.maxBlocksPerEpoch() < 0) throw new UserError("--max-blocks-per-epoch " + r.maxBlocksPerEpoch() + ": must be >= 0");
         if (Files.exists(r.out()) && !Files.isDirectory(r.out())) throw new UserError(r.out() + ": exists and is not a folder");
     }

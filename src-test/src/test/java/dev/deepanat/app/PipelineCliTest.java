@@ -70,6 +70,16 @@ class PipelineCliTest {
     }
 
     @Test
+    void blocksLeaveNoBrainVoxelUncoveredEvenWithoutPadding() {
+        // pad 0: the cropped blocks leave gaps between them, which the uncropped blocks fill
+        Path out = root.resolve("pad0.nii.gz");
+        run(0, "predict", "--model", model.toString(), "--subject", data.resolve("sub-03").toString(), "--out", out.toString(),
+                "--pad", "0", "--crop", "3");
+        float[] z = Nifti.read(root.resolve("pad0_norm.nii.gz")).data(), mask = Nifti.read(data.resolve("sub-03/sub-03_mask.nii.gz")).data();
+        for (int i = 0; i < z.length; i++) if (mask[i] > 0.5f) assertTrue(z[i] != 0f, "voxel " + i + " was not predicted");
+    }
+
+    @Test
     void predictNeedsNoT1wAndTakesStatisticsFromAReference() throws IOException {
         Path sj = copySubject("sub-03", root.resolve("no-t1w"));
         Files.delete(sj.resolve("sub-03_t1w.nii.gz"));

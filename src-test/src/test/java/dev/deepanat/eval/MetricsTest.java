@@ -105,12 +105,18 @@ class MetricsTest {
         r = run("evaluate", "--pred", ref.toString(), "--ref", ref.toString(), "--mask", empty.toString());
         assertEquals("2", r[0], r[2]);
         assertOneLine(r[2], "empty.nii", "mask is empty");
+        // the same dims placed elsewhere are another grid
+        Path moved = tmp.resolve("moved.nii");
+        Nifti.write(moved, NiftiImage.of(new NiftiHeader.Builder().dims(24, 20, 18).build(), new int[] {24, 20, 18}, img.data()));
+        r = run("evaluate", "--pred", moved.toString(), "--ref", ref.toString(), "--mask", mask.toString());
+        assertEquals("2", r[0], r[2]);
+        assertOneLine(r[2], "moved.nii has affine", "must share one grid");
     }
 
     private Path write(String name, float[] data) {
         int[] d = {24, 20, 18};
         Path f = tmp.resolve(name);
-        Nifti.write(f, NiftiImage.of(new NiftiHeader.Builder().dims(d).build(), d, data));
+        Nifti.write(f, NiftiImage.of(Nifti.read(file("inner", "ref")).header(), d, data)); // the reference's grid
         return f;
     }
 

@@ -107,6 +107,36 @@ class TrainerTest {
     }
 
     @Test
+    void resumingWithOtherOptionsIsRefused() {
+        Path run = root.resolve("resume-other");
+        Trainer.run(TinyCohort.request(data, run, 1, List.of("sub-03"), null, false), BE, QUIET);
+        TrainRequest t = TinyCohort.request(data, run, 2, List.of("sub-03"), null, true);
+        TrainRequest otherSeed = new TrainRequest(t.data(), t.subjects(), t.valSubjects(), null, null, 2, 4, 3, 8, t.lr(), false, 8, null, true, 10, run);
+        UserError e = assertThrows(UserError.class, () -> Trainer.run(otherSeed, BE, QUIET));
+        assertTrue(e.getMessage().contains("--seed 7 vs 8"), e.getMessage());
+        assertEquals(2, Trainer.run(t, BE, QUIET).history().size()); // the same options go on
+        assertEquals(0, Trainer.run(t, BE, QUIET).epochsTrained()); // and a finished run has nothing left to do
+    }
+
+    @Test
+    void validationOptionsAreAlternativesAndZeroMeansNone() {
+        TrainRequest t = TinyCohort.request(data, root.resolve("val-none"), 1, null, null, false);
+        TrainRequest both = new TrainRequest(t.data(), t.subjects(), List.of("sub-02"), 0.5, null, 1, 4, 3, 8, t.lr(), false, 7, null, false, 10, t.out());
+        assertThrows(UserError.class, () -> Trainer.run(both, BE, QUIET));
+        TrainRequest none = new TrainRequest(t.data(), t.subjects(), null, null, 0.0, 1, 4, 3, 8, t.lr(), false, 7, null, false, 10, t.out());
+        Trainer.Result r = Trainer.run(none, BE, QUIET);
+        assertTrue(Double.isNaN(r.history().get(0).valLoss()));
+    }
+
+    @Test
+    void aResumeStateIsNotACheckpoint() {
+        Path run = root.resolve("state-as-init");
+        Trainer.run(TinyCohort.request(data, run, 1, List.of("sub-03"), null, false), BE, QUIET);
+        UserError e = assertThrows(UserError.class, () -> Checkpoints.load(run.resolve(Trainer.RESUME_STATE), BE));
+        assertTrue(e.getMessage().contains("resume state"), e.getMessage());
+    }
+
+    @Test
     void resumeWithNothingToResumeIsAUserError() {
         UserError e = assertThrows(UserError.class,
                 () -> Trainer.run(TinyCohort.request(data, root.resolve("empty-run"), 1, List.of("sub-03"), null, true), BE, QUIET));
