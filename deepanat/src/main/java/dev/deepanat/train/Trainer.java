@@ -56,24 +56,8 @@ public final class Trainer {
         RunState.Loaded saved = r.resume() ? RunState.load(run, be) : null;
 
         // The model first: a wrong --block or checkpoint is refused before minutes of data loading.
-        UNet3d net;
-        UNetConfig cfg;
-        if (saved != null) {
-            net = saved.model().net();
-            cfg = saved.model().card().config();
-            if (saved.model().card().block() != r.block())
-                throw new UserError("--resume: " + run + " was trained on " + saved.model().card().block() + "³ blocks, this command asks for "
-                        + r.block() + "³; give the same options as the interrupted run");
-        } else if (r.init() != null) {
-            Checkpoints.TrainedModel init = Checkpoints.load(r.init(), be);
-            net = init.net(); // fine-tuning keeps these weights (the original rebuilt the model after loading them)
-            cfg = init.card().config();
-            out.message("fine-tuning " + r.init() + " (trained on " + init.card().trainingSubjects() + ", epoch " + init.card().epoch() + ")");
-        } else {
-            cfg = new UNetConfig(InputChannels.COUNT, 1, r.filters(), r.levels(), r.batchNorm());
-            net = new UNet3d(cfg, new SplittableRandom(r.seed()));
-            net.to(be);
-        }
+        UNet3d net = startingModel(r, saved, be, out);
+        UNetConfig cfg = net.config();
         if (r.block() % cfg.sizeMultiple() != 0)
             throw new UserError("--block " + r.block() + ": must be a multiple of " + cfg.sizeMultiple() + " for a " + cfg.levels() + "-level U-Net");
 
@@ -129,6 +113,26 @@ public final class Trainer {
         }
         return new Result(run.resolve(BEST), run.resolve(LAST), history, card.atEpoch(history.isEmpty() ? 0 : history.getLast().epoch()),
                 Math.max(0, r.epochs() - first + 1));
+    }
+
+    /** The resumed run's network, the checkpoint to fine-tune (its weights kept), or a fresh one from the seed. */
+    private static UNet3d startingModel(TrainRequest r, RunState.Loaded saved, Backend be, Listener out) {
+        if (saved != null) {
+            if (saved.model().card().block() != r.block())
+                throw new UserError("--resume: " + r.out() + " was trained on " + saved.model().card().block() + "³ blocks, this command asks for "
+                        + r.block() + "³; give the same options as the interrupted run");
+            return saved.model().net();
+        }
+        if (r.init() != null) {
+            Checkpoints.TrainedModel init = Checkpoints.load(r.init(), be);
+            UNetConfig c = init.card().config();
+            out.message("fine-tuning " + r.init() + " (trained on " + init.card().trainingSubjects() + ", epoch " + init.card().epoch()
+                    + "; its architecture: " + c.levels() + " levels, " + c.baseFilters() + " filters)");
+            return init.net(); // fine-tuning keeps these weights (the original rebuilt the model after loading them)
+        }
+        UNet3d net = new UNet3d(new UNetConfig(InputChannels.COUNT, 1, r.filters(), r.levels(), r.batchNorm()), new SplittableRandom(r.seed()));
+        net.to(be);
+        return net;
     }
 
     /** Mean masked L1 over the validation blocks, in eval mode without gradients; NaN when there are none. */
