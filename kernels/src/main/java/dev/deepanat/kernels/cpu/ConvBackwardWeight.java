@@ -4,7 +4,6 @@ import dev.deepanat.engine.Parallel;
 
 import dev.deepanat.engine.backend.ConvGeometry;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -142,8 +141,8 @@ final class ConvBackwardWeight {
     }
 
     private static void addRow(float[] dw, int off, int cols, FloatVector c0, FloatVector c1, FloatVector c2) {
-        dw[off] += c0.reduceLanes(VectorOperators.ADD);
-        if (cols > 1) dw[off + 1] += c1.reduceLanes(VectorOperators.ADD);
-        if (cols > 2) dw[off + 2] += c2.reduceLanes(VectorOperators.ADD);
+        dw[off] += Lanes.sum(c0);
+        if (cols > 1) dw[off + 1] += Lanes.sum(c1);
+        if (cols > 2) dw[off + 2] += Lanes.sum(c2);
     }
 }

@@ -3,7 +3,6 @@ package dev.deepanat.kernels.cpu;
 import dev.deepanat.engine.Parallel;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -24,7 +23,7 @@ final class Reductions {
             int n = Math.min(BLOCK, len - b), i = 0, upper = S.loopBound(n), base = off + b;
             FloatVector acc = FloatVector.zero(S);
             for (; i < upper; i += VL) acc = acc.add(FloatVector.fromArray(S, x, base + i));
-            float s = acc.reduceLanes(VectorOperators.ADD);
+            float s = Lanes.sum(acc);
             for (; i < n; i++) s += x[base + i];
             total += s;
         }
