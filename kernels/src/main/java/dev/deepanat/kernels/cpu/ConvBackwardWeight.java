@@ -58,6 +58,7 @@ final class ConvBackwardWeight {
                 float[] s = Scratch.floats(Scratch.SLAB, pg * slabStride);
                 float[] dyp = Scratch.floats(Scratch.TMP, pg * dypStride);
                 int[] gpos = new int[pg * pv.count()], gdpos = new int[pg * pv.count()];
+                float[] lanes = Lanes.scratch();
                 for (int pl0 = 0; pl0 < planes; pl0 += pg) {
                     int np = Math.min(pg, planes - pl0);
                     for (int j = 0; j < np; j++) {
@@ -80,7 +81,7 @@ final class ConvBackwardWeight {
                                 int rows = Math.min(MO, g.cOut() - o0);
                                 micro6x3(dyp, (o0 - oLo) * dypPlane, dypPlane, rows,
                                         s, boff, kb, cols, gpos, gdpos, v0, v1,
-                                        dw, o0 * kTotal + cLo * taps + kb, kTotal);
+                                        dw, o0 * kTotal + cLo * taps + kb, kTotal, lanes);
                             }
                         }
                     }
@@ -106,7 +107,7 @@ final class ConvBackwardWeight {
      * with each row zero-padded to whole vectors, so every load is a full vector. (A 4 × 5 block ran ≈ 20 % slower.)
      */
     static void micro6x3(float[] dyp, int dyOff, int oStride, int rows, float[] s, int[] boff, int kb, int cols,
-                         int[] pos, int[] dpos, int v0, int v1, float[] dw, int dwOff, int kTotal) {
+                         int[] pos, int[] dpos, int v0, int v1, float[] dw, int dwOff, int kTotal, float[] lanes) {
         int d0 = dyOff, d1 = dyOff + Math.min(1, rows - 1) * oStride, d2 = dyOff + Math.min(2, rows - 1) * oStride,
                 d3 = dyOff + Math.min(3, rows - 1) * oStride, d4 = dyOff + Math.min(4, rows - 1) * oStride,
                 d5 = dyOff + Math.min(5, rows - 1) * oStride;
@@ -132,17 +133,17 @@ final class ConvBackwardWeight {
             y = FloatVector.fromArray(S, dyp, d5 + q);
             a50 = y.fma(b0, a50); a51 = y.fma(b1, a51); a52 = y.fma(b2, a52);
         }
-        addRow(dw, dwOff, cols, a00, a01, a02);
-        if (rows > 1) addRow(dw, dwOff + kTotal, cols, a10, a11, a12);
-        if (rows > 2) addRow(dw, dwOff + 2 * kTotal, cols, a20, a21, a22);
-        if (rows > 3) addRow(dw, dwOff + 3 * kTotal, cols, a30, a31, a32);
-        if (rows > 4) addRow(dw, dwOff + 4 * kTotal, cols, a40, a41, a42);
-        if (rows > 5) addRow(dw, dwOff + 5 * kTotal, cols, a50, a51, a52);
+        addRow(dw, dwOff, cols, a00, a01, a02, lanes);
+        if (rows > 1) addRow(dw, dwOff + kTotal, cols, a10, a11, a12, lanes);
+        if (rows > 2) addRow(dw, dwOff + 2 * kTotal, cols, a20, a21, a22, lanes);
+        if (rows > 3) addRow(dw, dwOff + 3 * kTotal, cols, a30, a31, a32, lanes);
+        if (rows > 4) addRow(dw, dwOff + 4 * kTotal, cols, a40, a41, a42, lanes);
+        if (rows > 5) addRow(dw, dwOff + 5 * kTotal, cols, a50, a51, a52, lanes);
     }
 
-    private static void addRow(float[] dw, int off, int cols, FloatVector c0, FloatVector c1, FloatVector c2) {
-        dw[off] += Lanes.sum(c0);
-        if (cols > 1) dw[off + 1] += Lanes.sum(c1);
-        if (cols > 2) dw[off + 2] += Lanes.sum(c2);
+    private static void addRow(float[] dw, int off, int cols, FloatVector c0, FloatVector c1, FloatVector c2, float[] lanes) {
+        dw[off] += Lanes.sum(c0, lanes);
+        if (cols > 1) dw[off + 1] += Lanes.sum(c1, lanes);
+        if (cols > 2) dw[off + 2] += Lanes.sum(c2, lanes);
     }
 }

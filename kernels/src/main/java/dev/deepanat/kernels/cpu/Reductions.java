@@ -19,11 +19,12 @@ final class Reductions {
     /** Σ x[off, off + len) in float per block, double across blocks. */
     static double sum(float[] x, int off, int len) {
         double total = 0;
+        float[] lanes = Lanes.scratch();
         for (int b = 0; b < len; b += BLOCK) {
             int n = Math.min(BLOCK, len - b), i = 0, upper = S.loopBound(n), base = off + b;
             FloatVector acc = FloatVector.zero(S);
             for (; i < upper; i += VL) acc = acc.add(FloatVector.fromArray(S, x, base + i));
-            float s = Lanes.sum(acc);
+            float s = Lanes.sum(acc, lanes);
             for (; i < n; i++) s += x[base + i];
             total += s;
         }
