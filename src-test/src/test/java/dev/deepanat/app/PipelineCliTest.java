@@ -161,6 +161,25 @@ class PipelineCliTest {
     }
 
     @Test
+    void badArchitectureOptionsGiveOneLine() {
+        assertOneLine(run(2, "train", "--data", data.toString(), "--out", root.resolve("bad-f").toString(), "--filters", "0")[1],
+                "--filters 0: must be in 1..1024");
+        assertOneLine(run(2, "train", "--data", data.toString(), "--out", root.resolve("bad-l").toString(), "--levels", "40")[1],
+                "--levels 40: must be in 1..8");
+    }
+
+    @Test
+    void outputsDoNotInheritTheMasksDisplayWindow() throws IOException {
+        Path sj = copySubject("sub-03", root.resolve("windowed"));
+        Path maskFile = sj.resolve("sub-03_mask.nii.gz");
+        NiftiImage m = Nifti.read(maskFile);
+        Nifti.write(maskFile, NiftiImage.of(m.header().toBuilder().cal(0, 1).build(), m.dims(), m.data()));
+        Path out = root.resolve("windowed.nii.gz");
+        run(0, "predict", "--model", model.toString(), "--subject", sj.toString(), "--out", out.toString(), "--tiling", "whole");
+        assertEquals(0.0, Nifti.readHeader(out).calMax());
+    }
+
+    @Test
     void badDemoOptionsGiveOneLineBeforeAnyWork() {
         Path out = root.resolve("demo-bad");
         assertOneLine(run(2, "demo", "--block", "10", "--levels", "3", "--out", out.toString())[1],

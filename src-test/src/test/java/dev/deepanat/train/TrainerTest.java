@@ -137,6 +137,17 @@ class TrainerTest {
     }
 
     @Test
+    void aRunKilledInItsFirstEpochCanStartAgain() throws Exception {
+        // killed after epoch 1's checkpoint was written but before its resume state: no epoch is finished, start again
+        Path done = root.resolve("first-done"), run = root.resolve("killed-first");
+        Trainer.run(TinyCohort.request(data, done, 1, List.of("sub-03"), null, false), BE, QUIET);
+        Files.createDirectories(run);
+        Files.copy(done.resolve(Trainer.LAST), run.resolve(Trainer.LAST));
+        Trainer.run(TinyCohort.request(data, run, 1, List.of("sub-03"), null, false), BE, QUIET);
+        assertTrue(Files.exists(run.resolve(Trainer.RESUME_STATE)));
+    }
+
+    @Test
     void resumeWithNothingToResumeIsAUserError() {
         UserError e = assertThrows(UserError.class,
                 () -> Trainer.run(TinyCohort.request(data, root.resolve("empty-run"), 1, List.of("sub-03"), null, true), BE, QUIET));
