@@ -28,7 +28,7 @@ public final class AtomicFiles {
         Path tmp = dir.resolve("." + target.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
         try {
             Files.createDirectories(dir);
-            try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW), 1 << 16)) {
+            try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW), 1 << 20)) {
                 body.write(out);
             }
             try {
@@ -37,7 +37,7 @@ public final class AtomicFiles {
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
             }
         } catch (IOException e) {
-            throw new UserError(target + ": cannot write (" + e.getMessage() + ")", e);
+            throw new UserError(target + ": cannot write (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);
         } finally {
             try {
                 Files.deleteIfExists(tmp);

@@ -1,18 +1,13 @@
 package dev.deepanat.nifti;
 
+import dev.deepanat.common.AtomicFiles;
 import dev.deepanat.common.UserError;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteOrder;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.zip.GZIPOutputStream;
 
 /**
@@ -30,33 +25,16 @@ final class NiftiWriter {
         if (!base.endsWith(".nii"))
             throw new UserError(path + ": can only write .nii or .nii.gz (not .hdr/.img pairs or other names)");
         NiftiHeader h = diskHeader(image, opt, path);
-        Path dir = path.toAbsolutePath().getParent();
-        Path tmp = dir.resolve("." + path.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
-        try {
-            try (OutputStream out = open(tmp, NiftiFiles.isGz(path), opt.gzipLevel())) {
+        AtomicFiles.write(path, file -> {
+            try (OutputStream out = NiftiFiles.isGz(path) ? gzip(file, opt.gzipLevel()) : file) {
                 out.write(NiftiHeaderCodec.encode(h));
                 out.write(new byte[4]); // extension flag: no extensions follow
                 writeVoxels(out, image.data(), opt.datatype(), h.byteOrder());
             }
-            try {
-                Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException e) {
-            throw new UserError(path + ": cannot write (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);
-        } finally {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException ignored) {
-                // best effort: the temporary name is hidden and unique
-            }
-        }
+        });
     }
 
-    private static OutputStream open(Path tmp, boolean gz, int level) throws IOException {
-        OutputStream file = new BufferedOutputStream(Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW), NiftiFiles.BUFFER);
-        if (!gz) return file;
+    private static OutputStream gzip(OutputStream file, int level) throws IOException {
         return new GZIPOutputStream(file, NiftiFiles.BUFFER) {
             { def.setLevel(level); }
         };

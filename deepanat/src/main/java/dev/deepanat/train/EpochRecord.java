@@ -1,7 +1,7 @@
 package dev.deepanat.train;
 
 /** One line of {@code history.csv}: the epoch (1-based), mean training and validation masked L1 (NaN: none), seconds, lr. */
-public record EpochRecord(int epoch, double trainLoss, double valLoss, double seconds, double lr) {
+public record EpochRecord(int epoch, double trainLoss, double valLoss, double seconds, float lr) {
     static final String CSV_HEADER = "epoch,train_loss,val_loss,seconds,lr";
 
     String csv() {

@@ -99,8 +99,7 @@ public final class Trainer {
                 out.step(i + 1, sum / (i + 1));
             }
             double val = validate(net, data.val(), be);
-            EpochRecord rec = new EpochRecord(epoch, sum / order.size(), val, (System.nanoTime() - t0) / 1e9,
-                    Double.parseDouble(Float.toString(r.lr()))); // 1e-4, not the float widened to 1.0000000474974513E-4
+            EpochRecord rec = new EpochRecord(epoch, sum / order.size(), val, (System.nanoTime() - t0) / 1e9, r.lr());
             history.add(rec);
             boolean best = data.val().size() == 0 || val < bestVal;
             if (best && data.val().size() > 0) bestVal = val;

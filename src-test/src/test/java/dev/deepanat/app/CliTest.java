@@ -3,8 +3,6 @@ package dev.deepanat.app;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -15,18 +13,9 @@ class CliTest {
 
     /** Runs the CLI capturing stdout and stderr. */
     static String[] run(int expectedExit, String... args) {
-        PrintStream out = System.out, err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream(), e = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(o, true));
-            System.setErr(new PrintStream(e, true));
-            int code = Main.execute(args);
-            assertEquals(expectedExit, code, "exit code; stderr: " + e);
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
-        return new String[] {o.toString(), e.toString()};
+        String[] r = dev.deepanat.testing.Cli.run(args);
+        assertEquals(String.valueOf(expectedExit), r[0], "exit code; stderr: " + r[2]);
+        return new String[] {r[1], r[2]};
     }
 
     @Test

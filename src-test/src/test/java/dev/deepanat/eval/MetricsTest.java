@@ -2,7 +2,6 @@ package dev.deepanat.eval;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.deepanat.app.Main;
 import dev.deepanat.nifti.Nifti;
 import dev.deepanat.nifti.NiftiHeader;
 import dev.deepanat.nifti.NiftiImage;
@@ -10,10 +9,7 @@ import dev.deepanat.testing.Golden;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -131,18 +127,7 @@ class MetricsTest {
         return c;
     }
 
-    /** Runs the CLI with captured output: {exit code, stdout, stderr}. */
     static String[] run(String... args) {
-        PrintStream out = System.out, err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream(), e = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-            int rc = Main.execute(args);
-            return new String[] {String.valueOf(rc), o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8)};
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
+        return dev.deepanat.testing.Cli.run(args);
     }
 }
