@@ -7,8 +7,10 @@ import jdk.incubator.vector.FloatVector;
  * unspecified, and the interpreter and the JIT-compiled code do add in different orders, so a kernel's result
  * depended on whether the JIT had compiled it yet, which differs from run to run: training with a fixed seed was not
  * bit-reproducible on 2 threads. A store and a scalar loop is the same in every tier, and cheap (about 6 ns against
- * reduceLanes' 3 on the benchmark machine). Rearrange-based folds were tried: C2 did not keep them in registers inside
- * the backward-weight micro-kernel, which then ran 3× slower.
+ * reduceLanes' 3.4 on a Zen 4 core). Two cheaper-looking fixed orders were tried, a tree of rearranges and halving
+ * by shape (reinterpretShape, 5.4 ns alone): inside the backward-weight micro-kernel both made a training step about
+ * 3× slower, apparently because the call was no longer inlined and the vectors were boxed. This one costs a training
+ * step 6-20% (docs/performance.md), the price of bit-reproducible training until backward-weight reduces less often.
  */
 final class Lanes {
     private Lanes() {}
