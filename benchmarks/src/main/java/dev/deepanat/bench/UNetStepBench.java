@@ -1,13 +1,14 @@
 package dev.deepanat.bench;
 
+import dev.deepanat.engine.MemoryScope;
 import dev.deepanat.engine.Tensor;
 import dev.deepanat.engine.autograd.Autograd;
 import dev.deepanat.engine.backend.Backend;
 import dev.deepanat.engine.backend.Backends;
-import dev.deepanat.engine.loss.Losses;
 import dev.deepanat.engine.optim.Adam;
 import dev.deepanat.model.UNet3d;
 import dev.deepanat.model.UNetConfig;
+import dev.deepanat.train.TrainingStep;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -51,7 +52,6 @@ public class UNetStepBench {
     @Setup
     public void setup() {
         be = Backends.get(backend);
-        Backends.setDefault(be);
         SplittableRandom rng = new SplittableRandom(1);
         UNetConfig config = new UNetConfig(11, 1, filters, 5, false);
         net = new UNet3d(config, rng);
@@ -66,16 +66,14 @@ public class UNetStepBench {
 
     @Benchmark
     public float trainingStep() {
-        adam.zeroGrad();
-        Tensor loss = Losses.maskedL1(net.forward(x), target, mask);
-        loss.backward();
-        adam.step();
-        return loss.item();
+        try (MemoryScope step = MemoryScope.open()) {
+            return TrainingStep.run(net, adam, x, target, mask).item();
+        }
     }
 
     @Benchmark
     public float forward() {
-        try (var ng = Autograd.noGrad()) {
+        try (MemoryScope step = MemoryScope.open(); var ng = Autograd.noGrad()) {
             return net.forward(x).toArray()[0];
         }
     }

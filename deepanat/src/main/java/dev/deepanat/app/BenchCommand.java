@@ -1,14 +1,16 @@
 package dev.deepanat.app;
 
 import dev.deepanat.common.UserError;
+import dev.deepanat.engine.MemoryScope;
 import dev.deepanat.engine.Tensor;
 import dev.deepanat.engine.autograd.Autograd;
 import dev.deepanat.engine.backend.Backend;
 import dev.deepanat.engine.backend.Backends;
-import dev.deepanat.engine.loss.Losses;
+import dev.deepanat.engine.backend.ProfiledBackend;
 import dev.deepanat.engine.optim.Adam;
 import dev.deepanat.model.UNet3d;
 import dev.deepanat.model.UNetConfig;
+import dev.deepanat.train.TrainingStep;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -46,6 +48,8 @@ public final class BenchCommand implements Callable<Integer> {
     Integer threads;
     @Option(names = "--json", description = "Print one JSON object instead of text.")
     boolean json;
+    @Option(names = "--profile", description = "Time every kernel call (after the warm-up) and print a table to stderr.")
+    boolean profile;
 
     @Override
     public Integer call() {
@@ -69,7 +73,8 @@ public final class BenchCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage());
         }
-        Backends.setDefault(be);
+        ProfiledBackend profiler = profile ? new ProfiledBackend(be) : null;
+        if (profiler != null) be = profiler;
         SplittableRandom rng = new SplittableRandom(1);
         UNet3d net = new UNet3d(config, rng);
         net.to(be);
@@ -82,20 +87,16 @@ public final class BenchCommand implements Callable<Integer> {
 
         double[] times = new double[steps];
         for (int s = -1; s < steps; s++) {
+            if (s == 0 && profiler != null) profiler.reset();
             long t0 = System.nanoTime();
-            if (forwardOnly) {
-                try (var ng = Autograd.noGrad()) {
-                    Tensor y = net.forward(x);
-                    be.synchronize();
-                    y.toArray();
+            try (MemoryScope step = MemoryScope.open()) {
+                if (forwardOnly) {
+                    try (var ng = Autograd.noGrad()) {
+                        net.forward(x).toArray();
+                    }
+                } else {
+                    TrainingStep.run(net, adam, x, target, mask).item();
                 }
-            } else {
-                adam.zeroGrad();
-                Tensor loss = Losses.maskedL1(net.forward(x), target, mask);
-                loss.backward();
-                adam.step();
-                be.synchronize();
-                loss.item();
             }
             double sec = (System.nanoTime() - t0) / 1e9;
             if (s >= 0) times[s] = sec;
@@ -108,14 +109,16 @@ public final class BenchCommand implements Callable<Integer> {
         double flops = config.forwardFlops(block) * (forwardOnly ? 1 : 3);
         double gflops = flops / median / 1e9;
         long rssKb = peakRssKb();
+        long peakLive = be.memoryStats().peakBytes();
+        if (profiler != null) System.err.print(profiler.table());
         String threadsUsed = System.getProperty("deepanat.threads", Integer.toString(Runtime.getRuntime().availableProcessors()));
         if (json) {
             System.out.printf(Locale.ROOT,
                     "{\"engine\":\"deepanat-j\",\"device\":\"%s\",\"threads\":%s,\"filters\":%d,\"block\":%d,\"channels\":%d,"
                             + "\"levels\":%d,\"mode\":\"%s\",\"steps\":%d,\"median_s\":%.6f,\"min_s\":%.6f,\"gflop\":%.3f,"
-                            + "\"gflops\":%.2f,\"peak_rss_mb\":%s,\"times_s\":%s}%n",
+                            + "\"gflops\":%.2f,\"peak_rss_mb\":%s,\"peak_tensor_mb\":%.1f,\"times_s\":%s}%n",
                     be.name(), threadsUsed, filters, block, channels, levels, forwardOnly ? "forward" : "train", steps,
-                    median, min, flops / 1e9, gflops, rssKb < 0 ? "null" : String.format(Locale.ROOT, "%.1f", rssKb / 1024.0),
+                    median, min, flops / 1e9, gflops, rssKb < 0 ? "null" : String.format(Locale.ROOT, "%.1f", rssKb / 1024.0), peakLive / 1048576.0,
                     Arrays.toString(Arrays.stream(times).mapToObj(t -> String.format(Locale.ROOT, "%.6f", t)).toArray()));
         } else {
             System.out.printf(Locale.ROOT, "U-Net %s, %d filters, %d³ block, %d channels, %d levels on %s, threads=%s%n",
@@ -123,6 +126,7 @@ public final class BenchCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "median %.3f s, min %.3f s per step; %.2f GFLOP per step, %.1f GFLOP/s%n",
                     median, min, flops / 1e9, gflops);
             if (rssKb >= 0) System.out.printf(Locale.ROOT, "peak resident memory %.0f MiB%n", rssKb / 1024.0);
+            System.out.printf(Locale.ROOT, "peak tensor memory %.0f MiB (live storages on %s)%n", peakLive / 1048576.0, be.name());
         }
         return 0;
     }

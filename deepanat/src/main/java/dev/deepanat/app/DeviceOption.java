@@ -4,16 +4,15 @@ import dev.deepanat.common.UserError;
 import dev.deepanat.engine.backend.Backend;
 import dev.deepanat.engine.backend.Backends;
 
-/** {@code --device NAME}: a backend by name ("cpu", "reference"; "auto" or none = the fastest found). */
+/** {@code --device NAME}: a backend by name ("cpu", "reference", "checked"; "auto" or none = the fastest CPU backend). */
 final class DeviceOption {
     private DeviceOption() {}
 
     static Backend pick(String name) {
-        if (name == null || name.isBlank() || name.equals("auto")) return Backends.defaultBackend();
+        // The process's device is a CLI choice only: library code gets the backend passed in.
+        if (name == null || name.isBlank() || name.equals("auto")) return Backends.host();
         try {
-            Backend b = Backends.get(name);
-            Backends.setDefault(b); // the process default is a CLI choice: library code gets the backend passed in
-            return b;
+            return Backends.get(name);
         } catch (IllegalArgumentException e) {
             throw new UserError("--device " + name + ": " + e.getMessage());
         }

@@ -4,6 +4,7 @@ import dev.deepanat.data.BlockCutter;
 import dev.deepanat.data.BlockGrid;
 import dev.deepanat.data.InputChannels;
 import dev.deepanat.data.Subject;
+import dev.deepanat.engine.MemoryScope;
 import dev.deepanat.engine.Tensor;
 import dev.deepanat.engine.autograd.Autograd;
 import dev.deepanat.engine.backend.Backend;
@@ -53,7 +54,10 @@ public final class Predictor {
                 c1[a] = p[a] < starts[a][starts[a].length - 1] ? b - crop : b;
             }
             for (int c = 0; c < InputChannels.COUNT; c++) BlockCutter.cut(s.inputs()[c], s.grid(), p[0], p[1], p[2], b, false, in, c * vox);
-            float[] y = net.forward(Tensor.of(be, in, 1, InputChannels.COUNT, b, b, b)).toArray();
+            float[] y;
+            try (MemoryScope scope = MemoryScope.open()) {
+                y = net.forward(Tensor.of(be, in, 1, InputChannels.COUNT, b, b, b)).toArray();
+            }
             BlockCutter.accumulate(y, b, p[0], p[1], p[2], c0, c1, s.grid(), acc, hits);
             BlockCutter.accumulate(y, b, p[0], p[1], p[2], none, whole, s.grid(), accAll, hitsAll);
             l.block(k + 1);
@@ -72,9 +76,12 @@ public final class Predictor {
             for (int z = 0; z < nz; z++)
                 for (int y = 0; y < ny; y++)
                     System.arraycopy(s.inputs()[c], (z * ny + y) * nx, in, c * vox + (z * py + y) * px, nx);
-        Tensor x = Tensor.of(be, in, 1, InputChannels.COUNT, pz, py, px);
-        in = null; // the copy on the backend is all that is needed now: let a large volume's host copy go
-        float[] y = net.forward(x).toArray();
+        float[] y;
+        try (MemoryScope scope = MemoryScope.open()) {
+            Tensor x = Tensor.of(be, in, 1, InputChannels.COUNT, pz, py, px);
+            in = null; // the copy on the backend is all that is needed now: let a large volume's host copy go
+            y = net.forward(x).toArray();
+        }
         float[] res = new float[s.voxels()];
         for (int z = 0; z < nz; z++)
             for (int yy = 0; yy < ny; yy++)

@@ -56,19 +56,28 @@ public final class UNet3d extends Module {
         if (x.dim(1) != config.inChannels() || x.dim(2) % m != 0 || x.dim(3) % m != 0 || x.dim(4) % m != 0)
             throw new IllegalArgumentException("UNet3d: input " + Shapes.str(x.shape()) + " needs " + config.inChannels()
                     + " channels and spatial sizes divisible by " + m);
+        // Each intermediate is closed as soon as it is consumed: what backward needs of it, its graph node holds, and
+        // the rest goes back to the backend at once (whole-volume inference depends on it).
         int levels = config.levels();
         Tensor[] skips = new Tensor[levels];
-        Tensor h = x;
         for (int l = 0; l < levels; l++) {
-            if (l > 0) h = Pooling.maxPool3d(h, 2);
-            h = enc[l].forward(h);
-            skips[l] = h;
+            Tensor in = l == 0 ? x : Pooling.maxPool3d(skips[l - 1], 2);
+            skips[l] = enc[l].forward(in);
+            if (in != x) in.close();
         }
+        Tensor h = skips[levels - 1];
         for (int l = levels - 2; l >= 0; l--) {
-            h = Views.concat(1, skips[l], Pooling.upsampleNearest3d(h, 2));
-            h = dec[l].forward(h);
+            Tensor up = Pooling.upsampleNearest3d(h, 2);
+            h.close();
+            Tensor cat = Views.concat(1, skips[l], up);
+            up.close();
+            skips[l].close();
+            h = dec[l].forward(cat);
+            cat.close();
         }
-        return out.forward(h);
+        Tensor y = out.forward(h);
+        h.close();
+        return y;
     }
 
     /** Two 3×3×3 convolutions, each followed by (batch norm and) ReLU. */
@@ -83,8 +92,9 @@ public final class UNet3d extends Module {
 
         @Override
         public Tensor forward(Tensor x) {
-            for (Module m : layers) x = m.forward(x);
-            return x;
+            Tensor h = layers[0].forward(x), y = layers[1].forward(h);
+            h.close();
+            return y;
         }
     }
 
@@ -101,8 +111,14 @@ public final class UNet3d extends Module {
         @Override
         public Tensor forward(Tensor x) {
             Tensor y = conv.forward(x);
-            if (bn != null) y = bn.forward(y);
-            return Pointwise.relu(y);
+            if (bn != null) {
+                Tensor n = bn.forward(y);
+                y.close();
+                y = n;
+            }
+            Tensor a = Pointwise.relu(y);
+            y.close();
+            return a;
         }
     }
 }

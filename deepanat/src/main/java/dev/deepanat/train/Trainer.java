@@ -5,9 +5,11 @@ import dev.deepanat.common.BuildInfo;
 import dev.deepanat.common.UserError;
 import dev.deepanat.data.BlockSet;
 import dev.deepanat.data.InputChannels;
+import dev.deepanat.engine.MemoryScope;
 import dev.deepanat.engine.Tensor;
 import dev.deepanat.engine.autograd.Autograd;
 import dev.deepanat.engine.backend.Backend;
+import dev.deepanat.engine.loss.LossMeter;
 import dev.deepanat.engine.loss.Losses;
 import dev.deepanat.engine.optim.Adam;
 import dev.deepanat.model.UNet3d;
@@ -28,6 +30,8 @@ import java.util.SplittableRandom;
  * On the CPU a fixed seed gives bit-identical checkpoints, resumed or not.
  */
 public final class Trainer {
+    /** Training steps between two host reads of the loss (the progress bar moves at each read). */
+    static final int LOSS_READ_EVERY = 10;
     public static final String BEST = "best.safetensors", LAST = "last.safetensors", HISTORY = "history.csv", PLOT = "loss.png",
             RESUME_STATE = RunState.FILE;
 
@@ -37,7 +41,7 @@ public final class Trainer {
 
         default void epochStart(int epoch, int epochs, int blocks) {}
 
-        /** After each training block: blocks done this epoch and their mean loss so far. */
+        /** Every few training blocks, when the loss is read: blocks done this epoch and their mean loss so far. */
         default void step(int done, double meanLoss) {}
 
         default void epochEnd(EpochRecord r, boolean best) {}
@@ -88,18 +92,24 @@ public final class Trainer {
             List<BlockSet.Ref> order = data.train().epochOrder(r.seed(), epoch, r.maxBlocksPerEpoch());
             out.epochStart(epoch, r.epochs(), order.size());
             net.train(true);
-            double sum = 0;
-            for (int i = 0; i < order.size(); i++) {
-                Tensor[] b = data.train().tensors(order.get(i), be);
-                adam.zeroGrad();
-                Tensor loss = Losses.maskedL1(net.forward(b[0]), b[1], b[2]);
-                loss.backward();
-                adam.step();
-                sum += loss.item();
-                out.step(i + 1, sum / (i + 1));
+            double trainLoss;
+            // The loss stays on the device; the host reads it every LOSS_READ_EVERY steps, checking each value.
+            try (LossMeter meter = new LossMeter(be, "training (masked L1)", LOSS_READ_EVERY)) {
+                for (int i = 0; i < order.size(); i++) {
+                    try (MemoryScope step = MemoryScope.open()) { // every tensor of the step is freed when it ends
+                        Tensor[] b = data.train().tensors(order.get(i), be);
+                        meter.add(TrainingStep.run(net, adam, b[0], b[1], b[2]), "epoch " + epoch + ", training block " + (i + 1) + " of " + order.size());
+                    }
+                    if (meter.pending() == 0) out.step(i + 1, meter.mean());
+                }
+                meter.read();
+                trainLoss = meter.mean();
+            } catch (ArithmeticException e) {
+                throw new UserError(e.getMessage(), e);
             }
+            out.step(order.size(), trainLoss);
             double val = validate(net, data.val(), be);
-            EpochRecord rec = new EpochRecord(epoch, sum / order.size(), val, (System.nanoTime() - t0) / 1e9, r.lr());
+            EpochRecord rec = new EpochRecord(epoch, trainLoss, val, (System.nanoTime() - t0) / 1e9, r.lr());
             history.add(rec);
             boolean best = data.val().size() == 0 || val < bestVal;
             if (best && data.val().size() > 0) bestVal = val;
@@ -138,16 +148,21 @@ public final class Trainer {
     static double validate(UNet3d net, BlockSet val, Backend be) {
         if (val.size() == 0) return Double.NaN;
         net.eval();
-        double sum = 0;
-        try (Autograd.NoGrad ng = Autograd.noGrad()) {
+        try (Autograd.NoGrad ng = Autograd.noGrad(); LossMeter meter = new LossMeter(be, "validation (masked L1)", val.size())) {
+            int i = 0;
             for (BlockSet.Ref ref : val.refs()) {
-                Tensor[] b = val.tensors(ref, be);
-                sum += Losses.maskedL1(net.forward(b[0]), b[1], b[2]).item();
+                try (MemoryScope block = MemoryScope.open()) {
+                    Tensor[] b = val.tensors(ref, be);
+                    meter.add(Losses.maskedL1(net.forward(b[0]), b[1], b[2]), "validation block " + ++i);
+                }
             }
+            meter.read();
+            return meter.mean();
+        } catch (ArithmeticException e) {
+            throw new UserError(e.getMessage(), e);
         } finally {
             net.train(true);
         }
-        return sum / val.size();
     }
 
     private static void check(TrainRequest r) {

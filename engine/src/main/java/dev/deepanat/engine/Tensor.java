@@ -18,8 +18,12 @@ import java.util.random.RandomGenerator;
  * An N-dimensional float32 array: a strided view (shape, strides, offset) over a storage owned by a backend, which
  * also fixes its device. Volumes are NCDHW. Ops on tensors record themselves for autograd when an input requires
  * grad; views share storage with their base.
+ *
+ * <p>A tensor is a handle: it holds one reference to its storage from construction until {@link #close()}, and the
+ * storage is freed when its last handle (or the last autograd node that saved it) lets go. A tensor created inside a
+ * {@link MemoryScope} is closed with that scope at the latest. Using a closed tensor is an error naming the op.
  */
-public final class Tensor {
+public final class Tensor implements AutoCloseable {
     private final Storage storage;
     private final int[] shape;
     private final int[] strides;
@@ -27,12 +31,18 @@ public final class Tensor {
     private boolean requiresGrad;
     private Tensor grad;
     private Node gradFn;
+    private boolean closed;
+    /** The scope that will close this handle, or null when the caller owns it (see {@link MemoryScope}). */
+    MemoryScope owner;
 
+    /** A new handle on a window of storage; it retains the storage until {@link #close()}. */
     public Tensor(Storage storage, int[] shape, int[] strides, long offset) {
+        storage.retain();
         this.storage = storage;
         this.shape = shape.clone();
         this.strides = strides.clone();
         this.offset = offset;
+        MemoryScope.adopt(this);
     }
 
     /** A dense tensor over a whole storage. */
@@ -43,27 +53,36 @@ public final class Tensor {
     }
 
     // ---- creation -------------------------------------------------------------------------------------------------
-    public static Tensor zeros(int... shape) { return zeros(Backends.defaultBackend(), shape); }
+    // Without a backend, tensors are made on the host (the fastest CPU backend), as PyTorch makes them on "cpu";
+    // library code that runs on a device takes it from its inputs or an explicit argument.
+    public static Tensor zeros(int... shape) { return zeros(Backends.host(), shape); }
 
     public static Tensor zeros(Backend b, int... shape) {
         checkShape(shape);
         return new Tensor(b.allocate(Shapes.numel(shape)), shape);
     }
 
-    public static Tensor ones(int... shape) { return full(Backends.defaultBackend(), 1f, shape); }
+    /** A tensor whose elements are unspecified, for outputs that a kernel overwrites whole. */
+    public static Tensor empty(Backend b, int... shape) {
+        checkShape(shape);
+        return new Tensor(b.allocateUninitialized(Shapes.numel(shape)), shape);
+    }
+
+    public static Tensor ones(int... shape) { return full(Backends.host(), 1f, shape); }
 
     public static Tensor ones(Backend b, int... shape) { return full(b, 1f, shape); }
 
     public static Tensor full(Backend b, float value, int... shape) {
-        Tensor t = zeros(b, shape);
-        if (value != 0f) b.fill(t.storage, value);
+        if (value == 0f) return zeros(b, shape);
+        Tensor t = empty(b, shape);
+        b.fill(t.storage, value);
         return t;
     }
 
     public static Tensor scalar(float value) { return of(new float[] {value}); }
 
     /** A tensor holding a copy of data; the shape defaults to 1-D. */
-    public static Tensor of(float[] data, int... shape) { return of(Backends.defaultBackend(), data, shape); }
+    public static Tensor of(float[] data, int... shape) { return of(Backends.host(), data, shape); }
 
     public static Tensor of(Backend b, float[] data, int... shape) {
         int[] s = shape.length == 0 ? new int[] {data.length} : shape;
@@ -99,7 +118,52 @@ public final class Tensor {
     public long numel() { return Shapes.numel(shape); }
     public int[] strides() { return strides.clone(); }
     public long offset() { return offset; }
-    public Storage storage() { return storage; }
+    /** The storage, for kernels; a closed handle refuses (use {@link #requireOpen} to name the op). */
+    public Storage storage() {
+        if (closed) throw new IllegalStateException("use after free: tensor " + Shapes.str(shape) + " was closed");
+        return storage;
+    }
+
+    /** Throws, naming the op, when this handle was closed. */
+    public Tensor requireOpen(String op) {
+        if (closed) throw new IllegalStateException(op + ": use after free of a closed tensor " + Shapes.str(shape) + " on " + device());
+        storage.requireLive(op);
+        return this;
+    }
+
+    public boolean isClosed() { return closed; }
+
+    /**
+     * Drops this handle's reference to the storage (freeing it when it was the last) and, for a leaf, its gradient.
+     * Closing twice is harmless.
+     */
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        owner = null;
+        if (grad != null) {
+            grad.close();
+            grad = null;
+        }
+        storage.release();
+    }
+
+    /** A second handle on the same view, in the current scope; the storage lives until both are closed. */
+    public Tensor share() {
+        return new Tensor(storage(), shape, strides, offset);
+    }
+
+    /** Takes this tensor out of every scope: its caller closes it (parameters, gradients, optimizer state). */
+    public Tensor persistent() {
+        owner = null;
+        return this;
+    }
+
+    /** Whether this handle is the only user of its whole storage, so that it may be updated in place. */
+    public boolean isExclusive() {
+        return !closed && storage.refCount() == 1 && isDense() && numel() == storage.size();
+    }
     public Backend backend() { return storage.backend(); }
     public Device device() { return storage.backend().device(); }
 
@@ -139,7 +203,11 @@ public final class Tensor {
 
     public Tensor grad() { return grad; }
 
-    public void zeroGrad() { grad = null; }
+    /** Frees the gradient (the next backward makes a new one). */
+    public void zeroGrad() {
+        if (grad != null) grad.close();
+        grad = null;
+    }
 
     public Node gradFn() { return gradFn; }
 
@@ -149,26 +217,41 @@ public final class Tensor {
         if (node != null) this.requiresGrad = true;
     }
 
-    /** Adds g into this leaf's gradient (the first one is copied so that it owns its storage). */
+    /**
+     * Adds g into this leaf's gradient, in place. The first gradient is adopted when nothing else uses its storage (the
+     * usual case: a kernel's fresh output) and copied otherwise; either way the leaf owns it, outside every scope.
+     */
     public void accumulateGrad(Tensor g) {
-        if (grad == null) grad = Views.copyOf(g);
-        else backend().axpy(1f, g.contiguous().storage, grad.storage, grad.numel());
+        g.requireOpen("accumulateGrad");
+        if (grad == null) {
+            grad = (g.isExclusive() ? g.share() : Views.copyOf(g)).persistent();
+        } else {
+            Tensor gd = g.contiguous();
+            backend().axpy(1f, gd.storage(), grad.storage(), grad.numel());
+            if (gd != g) gd.close();
+        }
     }
 
     public void backward() { Autograd.backward(this, null); }
 
     public void backward(Tensor seed) { Autograd.backward(this, seed); }
 
-    /** The same values with no history (shares storage). */
-    public Tensor detach() { return new Tensor(storage, shape, strides, offset); }
+    /** The same values with no history: a new handle on the same storage. */
+    public Tensor detach() { return new Tensor(storage(), shape, strides, offset); }
 
     // ---- data movement ----------------------------------------------------------------------------------------------
+    /** The values on the host: one transfer and one synchronize. */
     public float[] toArray() {
+        requireOpen("toArray");
         Tensor d = contiguous();
-        return d.backend().download(d.storage, d.offset, (int) d.numel());
+        float[] out = d.backend().download(d.storage, d.offset, (int) d.numel());
+        if (d != this) d.close();
+        return out;
     }
 
+    /** A scalar's value on the host: one transfer and one synchronize, so read it only when needed. */
     public float item() {
+        requireOpen("item");
         if (numel() != 1) throw new IllegalStateException("item: tensor of shape " + Shapes.str(shape) + " is not a scalar");
         return backend().download(storage, offset, 1)[0];
     }
@@ -208,6 +291,6 @@ public final class Tensor {
 
     @Override
     public String toString() {
-        return "Tensor" + Shapes.str(shape) + "@" + device() + (requiresGrad ? " requiresGrad" : "");
+        return "Tensor" + Shapes.str(shape) + "@" + device() + (requiresGrad ? " requiresGrad" : "") + (closed ? " closed" : "");
     }
 }

@@ -3,23 +3,30 @@ package dev.deepanat.engine.backend;
 import dev.deepanat.engine.Device;
 
 /**
- * The service provider interface every compute backend implements: memory plus a small set of primitive kernels.
- * Autograd, modules and losses are written once, over these primitives; a backend never sees the graph.
+ * The service provider interface every compute backend implements: memory, transfers and a small set of primitive
+ * kernels. Autograd, modules and losses are written once, over these primitives; a backend never sees the graph.
  *
- * <p>Contract (see docs/architecture.md):
+ * <p>Contract (see docs/architecture.md, "Memory" and "Adding a device backend"):
  * <ul>
- *   <li>Storages come from {@link #allocate} of the same backend; a kernel receives only storages of its own backend.
- *   <li>Kernels may run asynchronously (a GPU stream); {@link #download} and {@link #synchronize} are the only points
- *       where the host waits. A training step therefore stays on one device without a copy or sync per op.
+ *   <li>Storages come from {@link #allocate} / {@link #allocateUninitialized} of the same backend; a kernel receives
+ *       only live storages of its own backend. The engine frees each storage exactly once, through {@link Storage},
+ *       the moment its last user lets go; the backend may keep the memory for reuse.
+ *   <li>Kernels may run asynchronously, in order, on one queue (a CUDA stream). {@link #synchronize} is the only host
+ *       wait: {@link #copyOut} may return before its data arrive, which are valid after the next synchronize.
+ *       {@link #copyIn} has read its source when it returns. A training step therefore never waits on the host except
+ *       where the caller reads a value.
  *   <li>Unless a parameter is a {@link View}, operands are dense row-major buffers starting at element 0.
- *   <li>Outputs never alias inputs, except for the in-place updates {@link #axpy}, {@link #scale} and {@link #adam}.
+ *   <li>Outputs never alias inputs, except for the in-place updates {@link #axpy}, {@link #scale} and {@link #adam}
+ *       and the running statistics of batch normalization. Kernels overwrite every element of their outputs, so
+ *       outputs may come from {@link #allocateUninitialized}.
  *   <li>A backend owns any scratch memory its kernels need (packing buffers, a cuDNN workspace), grows it on demand
- *       and reuses it; nothing is allocated per element.
+ *       and reuses it; nothing is allocated per element. {@link #memoryStats} reports it.
  * </ul>
- * Backends are discovered with {@link java.util.ServiceLoader}; see {@link Backends}.
+ * Backends are discovered with {@link java.util.ServiceLoader}; see {@link Backends}. Every backend found runs the one
+ * conformance suite ({@code BackendConformanceTest}) against the reference backend.
  */
 public interface Backend {
-    /** Short unique name: "reference", "cpu", "cuda". */
+    /** Short unique name: "reference", "cpu", "checked", "cuda". */
     String name();
 
     Device device();
@@ -34,19 +41,63 @@ public interface Backend {
     /** A zero-filled buffer of n floats. */
     Storage allocate(long n);
 
-    /** Copies host data into a new storage. */
-    Storage upload(float[] data);
+    /** A buffer of n floats whose contents are unspecified (for outputs a kernel overwrites whole). */
+    default Storage allocateUninitialized(long n) {
+        return allocate(n);
+    }
 
-    /** Copies n elements starting at offset into a new host array (waits for pending kernels). */
-    float[] download(Storage s, long offset, int n);
+    /**
+     * Takes back the memory of a storage whose last user let go. Called by {@link Storage#free()} only, exactly once
+     * per storage; the memory may be handed out again by the next allocation.
+     */
+    void free(Storage s);
+
+    /** Counters of this backend's memory and host traffic. */
+    MemoryStats memoryStats();
+
+    /** Starts a new high-water mark at the current live bytes. */
+    void resetPeak();
+
+    /** Returns cached, unused memory to the system (after an allocation failure, or on request). */
+    default void emptyCache() {}
+
+    // ---- transfers ------------------------------------------------------------------------------------------
+    /** dst[dstOffset ..] ← n floats of host memory src (native byte order); src may be reused when this returns. */
+    void copyIn(java.lang.foreign.MemorySegment src, Storage dst, long dstOffset, long n);
+
+    /** n floats of src from srcOffset → host memory dst (native byte order), valid after {@link #synchronize}. */
+    void copyOut(Storage src, long srcOffset, java.lang.foreign.MemorySegment dst, long n);
+
+    default void copyIn(float[] src, int srcOffset, Storage dst, long dstOffset, int n) {
+        copyIn(java.lang.foreign.MemorySegment.ofArray(src).asSlice(4L * srcOffset, 4L * n), dst, dstOffset, n);
+    }
+
+    default void copyOut(Storage src, long srcOffset, float[] dst, int dstOffset, int n) {
+        copyOut(src, srcOffset, java.lang.foreign.MemorySegment.ofArray(dst).asSlice(4L * dstOffset, 4L * n), n);
+    }
+
+    /** Copies host data into a new storage. */
+    default Storage upload(float[] data) {
+        Storage s = allocateUninitialized(data.length);
+        copyIn(data, 0, s, 0, data.length);
+        return s;
+    }
+
+    /** Copies n elements starting at offset into a new host array and waits for them (one transfer, one sync). */
+    default float[] download(Storage s, long offset, int n) {
+        float[] out = new float[n];
+        copyOut(s, offset, out, 0, n);
+        synchronize();
+        return out;
+    }
 
     void fill(Storage s, float value);
 
-    /** dst[...] = src[...] for two strided views of the same shape (materializes permutes, concat, narrow). */
+    /** dst[...] = src[...] for two strided views of the same shape on this device (permutes, concat, narrow, copies). */
     void copy(View src, View dst);
 
-    /** Waits until every kernel queued so far has finished. */
-    default void synchronize() {}
+    /** Waits until every kernel and transfer queued so far has finished: the only host wait. */
+    void synchronize();
 
     // ---- elementwise and reductions ---------------------------------------------------------------------------
     /** out[i] = op(x[i]; a, b) over n dense elements. */
@@ -91,6 +142,27 @@ public interface Backend {
 
     /** dx = sum of dy over each upsampled block (overwrites dx). */
     void upsampleNearest3dBackward(UpsampleGeometry g, Storage dy, Storage dx);
+
+    // ---- batch normalization (cuDNN's spatial mode) ------------------------------------------------------------------
+    /**
+     * Training forward over x [n, c, spatial]: per channel the batch mean and biased variance, y = (x − mean) · invStd ·
+     * gamma + beta with invStd = 1/√(var + eps); saveMean and saveInvStd [c] receive mean and invStd for the backward.
+     * When runningMean and runningVar are given they become (1 − momentum) · running + momentum · (mean, unbiased var).
+     * gamma and beta may be null (1 and 0).
+     */
+    void batchNormForwardTraining(BatchNormGeometry g, float momentum, float eps, Storage x, Storage gamma, Storage beta,
+                                  Storage runningMean, Storage runningVar, Storage y, Storage saveMean, Storage saveInvStd);
+
+    /** Inference: y = (x − runningMean) / √(runningVar + eps) · gamma + beta; gamma and beta may be null. */
+    void batchNormForwardInference(BatchNormGeometry g, float eps, Storage x, Storage gamma, Storage beta,
+                                   Storage runningMean, Storage runningVar, Storage y);
+
+    /**
+     * The gradient of the training forward: dx, and dgamma = Σ dy · x̂ and dbeta = Σ dy per channel when they are not
+     * null, from x, dy and the forward's saveMean / saveInvStd (x̂ = (x − mean) · invStd). gamma may be null (1).
+     */
+    void batchNormBackward(BatchNormGeometry g, Storage x, Storage dy, Storage gamma, Storage saveMean, Storage saveInvStd,
+                           Storage dx, Storage dgamma, Storage dbeta);
 
     // ---- optimizer ----------------------------------------------------------------------------------------------------
     /** One in-place Adam update of n parameters with their gradient and moment buffers. */

@@ -1,5 +1,6 @@
 package dev.deepanat.engine.backend;
 
+import dev.deepanat.engine.backend.checked.CheckedBackend;
 import dev.deepanat.engine.backend.reference.ReferenceBackend;
 
 import java.util.ArrayList;
@@ -8,19 +9,22 @@ import java.util.List;
 import java.util.ServiceLoader;
 
 /**
- * The backends found at start-up: the reference backend, always, plus every available {@link Backend} provider on the
- * class path (module {@code kernels}). The default is the highest-priority CPU backend, unless the system property
- * {@code deepanat.backend} names another.
+ * The backends found at start-up: the reference and the checked backend, always, plus every available
+ * {@link Backend} provider on the class path (module {@code kernels}: cpu, cuda). There is no settable process
+ * default: library code takes its backend from its inputs or an explicit argument, and the CLI's {@code --device}
+ * chooses one. Tensors made without a backend go to {@link #host()}, the fastest CPU backend.
  */
 public final class Backends {
     private static final List<Backend> ALL = discover();
-    private static volatile Backend defaultBackend = pickDefault();
+    private static final Backend HOST = ALL.stream().filter(b -> b.device().kind().equals("cpu")).findFirst()
+            .orElse(ReferenceBackend.INSTANCE);
 
     private Backends() {}
 
     private static List<Backend> discover() {
         List<Backend> found = new ArrayList<>();
         found.add(ReferenceBackend.INSTANCE);
+        found.add(new CheckedBackend());
         for (ServiceLoader.Provider<Backend> p : ServiceLoader.load(Backend.class).stream().toList()) {
             try {
                 Backend b = p.get();
@@ -34,12 +38,6 @@ public final class Backends {
         return List.copyOf(found);
     }
 
-    private static Backend pickDefault() {
-        String wanted = System.getProperty("deepanat.backend");
-        if (wanted != null && !wanted.isBlank()) return get(wanted);
-        return ALL.stream().filter(b -> b.device().kind().equals("cpu")).findFirst().orElse(ReferenceBackend.INSTANCE);
-    }
-
     /** Every available backend, highest priority first. */
     public static List<Backend> all() {
         return ALL;
@@ -49,19 +47,20 @@ public final class Backends {
         return ReferenceBackend.INSTANCE;
     }
 
-    /** The backend with this name ("reference", "cpu", "cuda"), or an error listing those available. */
+    /** The host's backend: the highest-priority CPU backend (cpu when the kernels module is present). */
+    public static Backend host() {
+        return HOST;
+    }
+
+    /** The best backend of a device kind ("cpu", "cuda"), or null when there is none. */
+    public static Backend best(String deviceKind) {
+        return ALL.stream().filter(b -> b.device().kind().equals(deviceKind)).findFirst().orElse(null);
+    }
+
+    /** The backend with this name ("reference", "cpu", "checked", "cuda"), or an error listing those available. */
     public static Backend get(String name) {
         for (Backend b : ALL) if (b.name().equals(name)) return b;
         throw new IllegalArgumentException("unknown or unavailable backend '" + name + "'; available: "
                 + ALL.stream().map(Backend::name).toList());
-    }
-
-    public static Backend defaultBackend() {
-        return defaultBackend;
-    }
-
-    /** Sets the backend that new tensors use when none is named. */
-    public static void setDefault(Backend b) {
-        defaultBackend = b;
     }
 }

@@ -93,7 +93,7 @@ public final class Safetensors {
     }
 
     public static Checkpoint load(Path path) throws IOException {
-        return load(path, Backends.defaultBackend());
+        return load(path, Backends.host());
     }
 
     /** Reads every tensor onto a backend; a malformed file raises an IOException naming the file and the problem. */

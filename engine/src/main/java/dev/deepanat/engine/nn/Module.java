@@ -3,6 +3,7 @@ package dev.deepanat.engine.nn;
 import dev.deepanat.engine.Shapes;
 import dev.deepanat.engine.Tensor;
 import dev.deepanat.engine.backend.Backend;
+import dev.deepanat.engine.ops.Views;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -22,15 +23,17 @@ public abstract class Module {
 
     public abstract Tensor forward(Tensor x);
 
+    /** Parameters and buffers belong to the module, outside every {@link dev.deepanat.engine.MemoryScope}. */
     protected Tensor registerParameter(String name, Tensor t) {
         checkName(name);
-        t.requiresGrad(true);
+        t.requiresGrad(true).persistent();
         params.put(name, t);
         return t;
     }
 
     protected Tensor registerBuffer(String name, Tensor t) {
         checkName(name);
+        t.persistent();
         buffers.put(name, t);
         return t;
     }
@@ -103,16 +106,35 @@ public abstract class Module {
             if (!Arrays.equals(dst.shape(), src.shape()))
                 throw new IllegalArgumentException("loadStateDict: '" + e.getKey() + "' has shape " + Shapes.str(src.shape())
                         + " but the model expects " + Shapes.str(dst.shape()));
-            dst.copyFrom(src.to(dst.backend()).detach());
+            Tensor moved = src.backend() == dst.backend() ? src : Views.transfer(src, dst.backend());
+            dst.copyFrom(moved);
+            if (moved != src) moved.close();
         }
     }
 
-    /** Moves every parameter and buffer to a backend (parameters stay trainable leaves). */
+    /**
+     * Moves every parameter and buffer to a backend (parameters stay trainable leaves); the old copies are freed, so a
+     * tensor taken from this module before the move must not be used after it.
+     */
     public Module to(Backend b) {
-        params.replaceAll((k, t) -> t.backend() == b ? t : t.detach().to(b).requiresGrad(true));
-        buffers.replaceAll((k, t) -> t.to(b));
+        params.replaceAll((k, t) -> moved(t, b, t.requiresGrad()));
+        buffers.replaceAll((k, t) -> moved(t, b, false));
         children.values().forEach(m -> m.to(b));
         return this;
+    }
+
+    private static Tensor moved(Tensor t, Backend b, boolean requiresGrad) {
+        if (t.backend() == b) return t;
+        Tensor m = Views.transfer(t, b).requiresGrad(requiresGrad).persistent();
+        t.close();
+        return m;
+    }
+
+    /** Frees every parameter, gradient and buffer (the module is unusable afterwards). */
+    public void close() {
+        params.values().forEach(Tensor::close);
+        buffers.values().forEach(Tensor::close);
+        children.values().forEach(Module::close);
     }
 
     public Module train(boolean on) {

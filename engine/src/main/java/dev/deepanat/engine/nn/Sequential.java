@@ -13,7 +13,12 @@ public final class Sequential extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        for (Module m : layers) x = m.forward(x);
-        return x;
+        Tensor h = x;
+        for (Module m : layers) {
+            Tensor next = m.forward(h);
+            if (h != x && next != h) h.close(); // an intermediate: what backward needs of it, its node holds
+            h = next;
+        }
+        return h;
     }
 }

@@ -35,22 +35,27 @@ public final class Convolution {
         Tensor y = OpSupport.empty(be, g.n(), g.cOut(), g.od(), g.oh(), g.ow());
         be.conv3d(g, xd.storage(), wd.storage(), bd == null ? null : bd.storage(), y.storage());
         int[] xShape = x.shape(), wShape = w.shape();
-        boolean needX = x.requiresGrad(), needW = w.requiresGrad() || bias != null && bias.requiresGrad();
-        // Saved for backward: the dense input and weight (as PyTorch saves them), nothing else.
-        return Autograd.record("conv3d", y, gy -> {
+        boolean hasBias = bias != null;
+        boolean needX = x.requiresGrad(), needW = w.requiresGrad() || hasBias && bias.requiresGrad();
+        // Saved: the dense input when a weight gradient is needed, the weight when an input gradient is (as PyTorch).
+        Tensor out = Autograd.op("conv3d", y, x, w, bias).save(needW ? xd : null, needX ? wd : null).backward((gy, n) -> {
             Tensor gyd = gy.contiguous();
             Tensor dx = null, dw = null, db = null;
-            if (needX) {
+            if (n.needs(0)) {
                 dx = OpSupport.empty(be, xShape);
-                be.conv3dBackwardData(g, gyd.storage(), wd.storage(), dx.storage());
+                be.conv3dBackwardData(g, gyd.storage(), n.saved(1).storage(), dx.storage());
             }
-            if (needW) {
+            if (n.needs(1) || n.needs(2)) {
                 dw = OpSupport.empty(be, wShape);
-                db = bd == null ? null : OpSupport.empty(be, g.cOut());
-                be.conv3dBackwardWeight(g, xd.storage(), gyd.storage(), dw.storage(), db == null ? null : db.storage());
+                db = hasBias ? OpSupport.empty(be, g.cOut()) : null;
+                be.conv3dBackwardWeight(g, n.saved(0).storage(), gyd.storage(), dw.storage(), db == null ? null : db.storage());
             }
             return new Tensor[] {dx, dw, db};
-        }, x, w, bias);
+        });
+        OpSupport.closeTemp(xd, x);
+        OpSupport.closeTemp(wd, w);
+        OpSupport.closeTemp(bd, bias);
+        return out;
     }
 
     /** x [n, c, h, w], w [o, c, kh, kw]. */
@@ -60,8 +65,12 @@ public final class Convolution {
         if (stride.length != 2) throw new IllegalArgumentException("conv2d: stride needs 2 values");
         Padding p3 = padding instanceof Padding.Explicit e
                 ? Padding.of(0, e.amounts()[0], e.amounts().length > 1 ? e.amounts()[1] : e.amounts()[0]) : padding;
-        Tensor y = conv3d(x.reshape(x.dim(0), x.dim(1), 1, x.dim(2), x.dim(3)),
-                w.reshape(w.dim(0), w.dim(1), 1, w.dim(2), w.dim(3)), bias, new int[] {1, stride[0], stride[1]}, p3);
-        return y.reshape(y.dim(0), y.dim(1), y.dim(3), y.dim(4));
+        Tensor x5 = x.reshape(x.dim(0), x.dim(1), 1, x.dim(2), x.dim(3)), w5 = w.reshape(w.dim(0), w.dim(1), 1, w.dim(2), w.dim(3));
+        Tensor y5 = conv3d(x5, w5, bias, new int[] {1, stride[0], stride[1]}, p3);
+        Tensor y = y5.reshape(y5.dim(0), y5.dim(1), y5.dim(3), y5.dim(4));
+        OpSupport.closeTemp(x5, x);
+        OpSupport.closeTemp(w5, w);
+        y5.close();
+        return y;
     }
 }

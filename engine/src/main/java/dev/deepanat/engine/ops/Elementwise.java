@@ -21,29 +21,32 @@ public final class Elementwise {
     public static Tensor add(Tensor a, Tensor b) {
         Tensor out = apply("add", BinaryOp.ADD, a, b);
         int[] as = a.shape(), bs = b.shape();
-        return Autograd.record("add", out, g -> new Tensor[] {Reductions.sumTo(g, as), Reductions.sumTo(g, bs)}, a, b);
+        return Autograd.op("add", out, a, b).backward((g, n) -> new Tensor[] {
+                n.needs(0) ? Reductions.sumTo(g, as) : null, n.needs(1) ? Reductions.sumTo(g, bs) : null});
     }
 
     public static Tensor sub(Tensor a, Tensor b) {
         Tensor out = apply("sub", BinaryOp.SUB, a, b);
         int[] as = a.shape(), bs = b.shape();
-        boolean needB = b.requiresGrad();
-        return Autograd.record("sub", out, g -> new Tensor[] {
-                Reductions.sumTo(g, as), needB ? Reductions.sumTo(g.neg(), bs) : null}, a, b);
+        return Autograd.op("sub", out, a, b).backward((g, n) -> new Tensor[] {
+                n.needs(0) ? Reductions.sumTo(g, as) : null, n.needs(1) ? Reductions.sumTo(g.neg(), bs) : null});
     }
 
     public static Tensor mul(Tensor a, Tensor b) {
         Tensor out = apply("mul", BinaryOp.MUL, a, b);
-        return Autograd.record("mul", out, g -> new Tensor[] {
-                a.requiresGrad() ? Reductions.sumTo(mul(g, b), a.shape()) : null,
-                b.requiresGrad() ? Reductions.sumTo(mul(g, a), b.shape()) : null}, a, b);
+        int[] as = a.shape(), bs = b.shape();
+        // d(ab)/da = b and d(ab)/db = a: each operand is kept only when the other one's gradient is wanted.
+        return Autograd.op("mul", out, a, b).save(b.requiresGrad() ? a : null, a.requiresGrad() ? b : null).backward((g, n) -> new Tensor[] {
+                n.needs(0) ? Reductions.sumTo(mul(g, n.saved(1)), as) : null,
+                n.needs(1) ? Reductions.sumTo(mul(g, n.saved(0)), bs) : null});
     }
 
     public static Tensor div(Tensor a, Tensor b) {
         Tensor out = apply("div", BinaryOp.DIV, a, b);
-        return Autograd.record("div", out, g -> new Tensor[] {
-                a.requiresGrad() ? Reductions.sumTo(div(g, b), a.shape()) : null,
+        int[] as = a.shape(), bs = b.shape();
+        return Autograd.op("div", out, a, b).save(b, b.requiresGrad() ? out : null).backward((g, n) -> new Tensor[] {
+                n.needs(0) ? Reductions.sumTo(div(g, n.saved(0)), as) : null,
                 // d(a/b)/db = −a/b² = −out/b
-                b.requiresGrad() ? Reductions.sumTo(mul(g, div(out, b)).neg(), b.shape()) : null}, a, b);
+                n.needs(1) ? Reductions.sumTo(mul(g, div(n.saved(1), n.saved(0))).neg(), bs) : null});
     }
 }

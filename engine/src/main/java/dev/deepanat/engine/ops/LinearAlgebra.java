@@ -17,7 +17,10 @@ public final class LinearAlgebra {
     /** y = x · wᵀ + bias with x [n, in], w [out, in] (PyTorch's layout), bias [out] or null. */
     public static Tensor linear(Tensor x, Tensor w, Tensor bias) {
         Tensor y = product("linear", x, false, w, true);
-        return bias == null ? y : y.add(bias);
+        if (bias == null) return y;
+        Tensor yb = y.add(bias);
+        y.close();
+        return yb;
     }
 
     /** op(a) · op(b), where op transposes a 2-D operand when its flag is set. */
@@ -33,10 +36,15 @@ public final class LinearAlgebra {
         Tensor ad = a.contiguous(), bd = b.contiguous();
         Tensor out = OpSupport.empty(be, m, n);
         be.gemm(ta, tb, m, n, k, ad.storage(), 0, bd.storage(), 0, 0f, out.storage(), 0);
-        return Autograd.record(name, out, g -> new Tensor[] {
-                // C = op(A)op(B): dop(A) = G op(B)ᵀ, dop(B) = op(A)ᵀ G, then undo op.
-                a.requiresGrad() ? (ta ? product(name, b, tb, g, true) : product(name, g, false, b, !tb)) : null,
-                b.requiresGrad() ? (tb ? product(name, g, true, a, ta) : product(name, a, !ta, g, false)) : null,
-        }, a, b);
+        out = Autograd.op(name, out, a, b).save(b.requiresGrad() ? ad : null, a.requiresGrad() ? bd : null).backward((g, nd) -> {
+            // C = op(A)op(B): dop(A) = G op(B)ᵀ, dop(B) = op(A)ᵀ G, then undo op.
+            Tensor sa = nd.needs(1) ? nd.saved(0) : null, sb = nd.needs(0) ? nd.saved(1) : null;
+            return new Tensor[] {
+                    nd.needs(0) ? (ta ? product(name, sb, tb, g, true) : product(name, g, false, sb, !tb)) : null,
+                    nd.needs(1) ? (tb ? product(name, g, true, sa, ta) : product(name, sa, !ta, g, false)) : null};
+        });
+        OpSupport.closeTemp(ad, a);
+        OpSupport.closeTemp(bd, b);
+        return out;
     }
 }

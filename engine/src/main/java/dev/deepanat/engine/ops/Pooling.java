@@ -18,7 +18,7 @@ public final class Pooling {
 
     public static Tensor maxPool3d(Tensor x, int[] kernel, int[] stride) {
         Shapes.requireRank("maxPool3d", x, 5, "[n, c, d, h, w]");
-        Backend be = x.backend();
+        Backend be = OpSupport.sameBackend("maxPool3d", x);
         int od = (x.dim(2) - kernel[0]) / stride[0] + 1, oh = (x.dim(3) - kernel[1]) / stride[1] + 1,
                 ow = (x.dim(4) - kernel[2]) / stride[2] + 1;
         if (od <= 0 || oh <= 0 || ow <= 0)
@@ -29,17 +29,24 @@ public final class Pooling {
         Tensor y = OpSupport.empty(be, g.n(), g.c(), od, oh, ow);
         be.maxPool3d(g, xd.storage(), y.storage());
         int[] xShape = x.shape();
-        return Autograd.record("maxPool3d", y, gy -> {
+        // Saved: the input, whose first maximum in each window routes the gradient.
+        Tensor out = Autograd.op("maxPool3d", y, x).save(xd).backward((gy, n) -> {
             Tensor dx = OpSupport.empty(be, xShape);
-            be.maxPool3dBackward(g, xd.storage(), gy.contiguous().storage(), dx.storage());
+            be.maxPool3dBackward(g, n.saved(0).storage(), gy.contiguous().storage(), dx.storage());
             return new Tensor[] {dx};
-        }, x);
+        });
+        OpSupport.closeTemp(xd, x);
+        return out;
     }
 
     public static Tensor maxPool2d(Tensor x, int k, int stride) {
         Shapes.requireRank("maxPool2d", x, 4, "[n, c, h, w]");
-        Tensor y = maxPool3d(x.reshape(x.dim(0), x.dim(1), 1, x.dim(2), x.dim(3)), new int[] {1, k, k}, new int[] {1, stride, stride});
-        return y.reshape(y.dim(0), y.dim(1), y.dim(3), y.dim(4));
+        Tensor x5 = x.reshape(x.dim(0), x.dim(1), 1, x.dim(2), x.dim(3));
+        Tensor y5 = maxPool3d(x5, new int[] {1, k, k}, new int[] {1, stride, stride});
+        Tensor y = y5.reshape(y5.dim(0), y5.dim(1), y5.dim(3), y5.dim(4));
+        OpSupport.closeTemp(x5, x);
+        y5.close();
+        return y;
     }
 
     /** Nearest upsampling by an integer factor on each spatial axis (Keras UpSampling3D). */
@@ -49,22 +56,27 @@ public final class Pooling {
 
     public static Tensor upsampleNearest3d(Tensor x, int[] factors) {
         Shapes.requireRank("upsampleNearest3d", x, 5, "[n, c, d, h, w]");
-        Backend be = x.backend();
+        Backend be = OpSupport.sameBackend("upsampleNearest3d", x);
         UpsampleGeometry g = new UpsampleGeometry(x.dim(0), x.dim(1), x.dim(2), x.dim(3), x.dim(4), factors[0], factors[1], factors[2]);
         Tensor xd = x.contiguous();
         Tensor y = OpSupport.empty(be, g.n(), g.c(), g.d() * g.fd(), g.h() * g.fh(), g.w() * g.fw());
         be.upsampleNearest3d(g, xd.storage(), y.storage());
         int[] xShape = x.shape();
-        return Autograd.record("upsampleNearest3d", y, gy -> {
+        OpSupport.closeTemp(xd, x);
+        return Autograd.op("upsampleNearest3d", y, x).backward((gy, n) -> {
             Tensor dx = OpSupport.empty(be, xShape);
             be.upsampleNearest3dBackward(g, gy.contiguous().storage(), dx.storage());
             return new Tensor[] {dx};
-        }, x);
+        });
     }
 
     public static Tensor upsampleNearest2d(Tensor x, int factor) {
         Shapes.requireRank("upsampleNearest2d", x, 4, "[n, c, h, w]");
-        Tensor y = upsampleNearest3d(x.reshape(x.dim(0), x.dim(1), 1, x.dim(2), x.dim(3)), new int[] {1, factor, factor});
-        return y.reshape(y.dim(0), y.dim(1), y.dim(3), y.dim(4));
+        Tensor x5 = x.reshape(x.dim(0), x.dim(1), 1, x.dim(2), x.dim(3));
+        Tensor y5 = upsampleNearest3d(x5, new int[] {1, factor, factor});
+        Tensor y = y5.reshape(y5.dim(0), y5.dim(1), y5.dim(3), y5.dim(4));
+        OpSupport.closeTemp(x5, x);
+        y5.close();
+        return y;
     }
 }

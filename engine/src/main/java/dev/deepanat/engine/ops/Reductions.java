@@ -17,16 +17,21 @@ public final class Reductions {
     }
 
     public static Tensor mean(Tensor x) {
-        return sum(x).mul(1f / Math.max(1, x.numel()));
+        Tensor s = sum(x), m = s.mul(1f / Math.max(1, x.numel()));
+        s.close();
+        return m;
     }
 
     public static Tensor mean(Tensor x, boolean keepDims, int... axes) {
         long n = 1;
         for (int a : normalize("mean", axes, x.rank())) n *= x.dim(a);
-        return sum(x, keepDims, axes).mul(1f / Math.max(1, n));
+        Tensor s = sum(x, keepDims, axes), m = s.mul(1f / Math.max(1, n));
+        s.close();
+        return m;
     }
 
     public static Tensor sum(Tensor x, boolean keepDims, int... axes) {
+        x.requireOpen("sum");
         int[] ax = normalize("sum", axes, x.rank());
         int[] inShape = x.shape();
         int[] kept = inShape.clone();
@@ -34,15 +39,19 @@ public final class Reductions {
         Tensor xc = x.contiguous();
         Tensor out = OpSupport.empty(x.backend(), kept);
         x.backend().reduceSum(xc.storage(), inShape, kept, out.storage());
-        out = Autograd.record("sum", out, g -> new Tensor[] {expand(g, inShape)}, x);
+        OpSupport.closeTemp(xc, x);
+        out = Autograd.op("sum", out, x).backward((g, n) -> new Tensor[] {expand(g, inShape)});
         if (keepDims) return out;
         int[] squeezed = new int[inShape.length - ax.length];
         for (int i = 0, j = 0; i < inShape.length; i++) if (Arrays.binarySearch(ax, i) < 0) squeezed[j++] = inShape[i];
-        return out.reshape(squeezed);
+        Tensor r = out.reshape(squeezed);
+        OpSupport.closeTemp(out, r);
+        return r;
     }
 
     /** Broadcasts x (same rank, or fewer leading dims) to shape, materialized. Backward: sum back. */
     public static Tensor expand(Tensor x, int[] shape) {
+        x.requireOpen("expand");
         if (Arrays.equals(x.shape(), shape)) return x;
         int[] target = Shapes.broadcast("expand", x.shape(), shape);
         if (!Arrays.equals(target, shape))
@@ -50,7 +59,7 @@ public final class Reductions {
         Tensor out = OpSupport.empty(x.backend(), shape);
         x.backend().copy(x.broadcastView(shape), out.view());
         int[] xs = x.shape();
-        return Autograd.record("expand", out, g -> new Tensor[] {sumTo(g, xs)}, x);
+        return Autograd.op("expand", out, x).backward((g, n) -> new Tensor[] {sumTo(g, xs)});
     }
 
     /** Sums g down to shape, the inverse of broadcasting (used by the gradients of broadcasting ops). */
@@ -64,7 +73,9 @@ public final class Reductions {
         int n = 0;
         for (int i = 0; i < g.rank(); i++) if (aligned[i] == 1 && g.dim(i) != 1) axes[n++] = i;
         Tensor s = n == 0 ? g : sum(g, true, Arrays.copyOf(axes, n));
-        return s.reshape(shape);
+        Tensor r = s.reshape(shape);
+        if (s != g) OpSupport.closeTemp(s, r);
+        return r;
     }
 
     private static int[] normalize(String op, int[] axes, int rank) {

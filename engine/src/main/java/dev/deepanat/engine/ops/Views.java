@@ -15,12 +15,15 @@ public final class Views {
     private Views() {}
 
     public static Tensor reshape(Tensor x, int... newShape) {
+        x.requireOpen("reshape");
         int[] shape = resolve(x, newShape);
         if (Arrays.equals(shape, x.shape())) return x;
         Tensor base = x.isContiguous() ? x : contiguous(x);
         Tensor out = new Tensor(base.storage(), shape, Shapes.contiguousStrides(shape), base.offset());
         int[] old = x.shape();
-        return Autograd.record("reshape", out, g -> new Tensor[] {reshape(g, old)}, base);
+        out = Autograd.op("reshape", out, base).backward((g, n) -> new Tensor[] {reshape(g, old)});
+        OpSupport.closeTemp(base, x);
+        return out;
     }
 
     private static int[] resolve(Tensor x, int[] newShape) {
@@ -45,6 +48,7 @@ public final class Views {
     }
 
     public static Tensor permute(Tensor x, int... dims) {
+        x.requireOpen("permute");
         if (dims.length != x.rank())
             throw new IllegalArgumentException("permute: " + dims.length + " axes for shape " + Shapes.str(x.shape()));
         int[] shape = new int[dims.length], strides = new int[dims.length], inverse = new int[dims.length];
@@ -59,7 +63,7 @@ public final class Views {
             inverse[d] = i;
         }
         Tensor out = new Tensor(x.storage(), shape, strides, x.offset());
-        return Autograd.record("permute", out, g -> new Tensor[] {permute(g, inverse)}, x);
+        return Autograd.op("permute", out, x).backward((g, n) -> new Tensor[] {permute(g, inverse)});
     }
 
     public static Tensor transpose(Tensor x, int a, int b) {
@@ -72,6 +76,7 @@ public final class Views {
     }
 
     public static Tensor narrow(Tensor x, int axis, int start, int length) {
+        x.requireOpen("narrow");
         int a = Shapes.axis("narrow", axis, x.rank());
         if (start < 0 || length < 0 || start + length > x.dim(a))
             throw new IllegalArgumentException("narrow: range [" + start + ", " + (start + length) + ") outside axis " + a
@@ -80,11 +85,11 @@ public final class Views {
         shape[a] = length;
         Tensor out = new Tensor(x.storage(), shape, x.strides(), x.offset() + (long) start * x.strides()[a]);
         int[] full = x.shape();
-        return Autograd.record("narrow", out, g -> {
+        return Autograd.op("narrow", out, x).backward((g, n) -> {
             Tensor gx = Tensor.zeros(g.backend(), full);
             copyInto(g, new Tensor(gx.storage(), shape, gx.strides(), (long) start * gx.strides()[a]));
             return new Tensor[] {gx};
-        }, x);
+        });
     }
 
     /** Joins tensors along an axis; all other dimensions must agree. */
@@ -104,21 +109,21 @@ public final class Views {
         shape[a] = total;
         Tensor out = OpSupport.empty(b, shape);
         int[] starts = new int[xs.length], sizes = new int[xs.length];
-        boolean[] need = new boolean[xs.length];
         int at = 0;
         for (int i = 0; i < xs.length; i++) {
             starts[i] = at;
             sizes[i] = xs[i].dim(a);
-            need[i] = xs[i].requiresGrad();
-            copyInto(xs[i], narrowNoGrad(out, a, at, xs[i].dim(a)));
+            Tensor part = narrowNoGrad(out, a, at, xs[i].dim(a));
+            copyInto(xs[i], part);
+            part.close();
             at += xs[i].dim(a);
         }
-        return Autograd.record("concat", out, g -> {
+        return Autograd.op("concat", out, xs).backward((g, n) -> {
             Tensor[] gs = new Tensor[xs.length];
             for (int i = 0; i < xs.length; i++)
-                if (need[i]) gs[i] = contiguous(narrowNoGrad(g, a, starts[i], sizes[i]));
+                if (n.needs(i)) gs[i] = contiguous(narrowNoGrad(g, a, starts[i], sizes[i]));
             return gs;
-        }, xs);
+        });
     }
 
     private static Tensor narrowNoGrad(Tensor x, int a, int start, int length) {
@@ -129,13 +134,15 @@ public final class Views {
 
     /** A dense copy unless already dense. */
     public static Tensor contiguous(Tensor x) {
+        x.requireOpen("contiguous");
         if (x.isDense()) return x;
         Tensor out = copyOf(x);
-        return Autograd.record("contiguous", out, g -> new Tensor[] {g}, x);
+        return Autograd.op("contiguous", out, x).backward((g, n) -> new Tensor[] {g});
     }
 
     /** A dense copy with its own storage, not recorded. */
     public static Tensor copyOf(Tensor x) {
+        x.requireOpen("copy");
         Tensor out = OpSupport.empty(x.backend(), x.shape());
         x.backend().copy(x.view(), out.view());
         return out;
@@ -151,9 +158,18 @@ public final class Views {
 
     /** A copy on another backend; the gradient moves back. */
     public static Tensor to(Tensor x, Backend b) {
+        x.requireOpen("to");
         if (x.backend() == b) return x;
-        Tensor out = Tensor.of(b, x.toArray(), x.shape());
         Backend from = x.backend();
-        return Autograd.record("to", out, g -> new Tensor[] {Tensor.of(from, g.toArray(), g.shape())}, x);
+        return Autograd.op("to", transfer(x, b), x).backward((g, n) -> new Tensor[] {transfer(g, from)});
+    }
+
+    /** A dense copy of x on backend b, through host memory (not recorded). */
+    public static Tensor transfer(Tensor x, Backend b) {
+        x.requireOpen("to");
+        float[] host = x.toArray();
+        Tensor out = OpSupport.empty(b, x.shape());
+        b.copyIn(host, 0, out.storage(), 0, host.length);
+        return out;
     }
 }

@@ -26,8 +26,8 @@ public final class Adam implements Optimizer {
         this.weightDecay = weightDecay;
         for (Tensor p : this.params) {
             if (!p.isDense()) throw new IllegalArgumentException("Adam: parameter " + p + " is not a dense leaf");
-            m.add(Tensor.zeros(p.backend(), p.shape()));
-            v.add(Tensor.zeros(p.backend(), p.shape()));
+            m.add(Tensor.zeros(p.backend(), p.shape()).persistent());
+            v.add(Tensor.zeros(p.backend(), p.shape()).persistent());
         }
     }
 
@@ -38,7 +38,8 @@ public final class Adam implements Optimizer {
         for (int i = 0; i < params.size(); i++) {
             Tensor p = params.get(i);
             if (p.grad() == null) continue;
-            p.backend().adam(s, p.storage(), p.grad().contiguous().storage(), m.get(i).storage(), v.get(i).storage(), p.numel());
+            p.requireOpen("Adam");
+            p.backend().adam(s, p.storage(), p.grad().storage(), m.get(i).storage(), v.get(i).storage(), p.numel());
         }
     }
 
@@ -60,6 +61,12 @@ public final class Adam implements Optimizer {
     public void restoreStepCount(int steps) {
         if (steps < 0) throw new IllegalArgumentException("Adam: step count " + steps + " < 0");
         step = steps;
+    }
+
+    /** Frees the moment buffers. */
+    public void close() {
+        m.forEach(Tensor::close);
+        v.forEach(Tensor::close);
     }
 
     @Override

@@ -15,7 +15,7 @@ public final class Sgd implements Optimizer {
         this.params = List.copyOf(params);
         this.lr = lr;
         this.momentum = momentum;
-        for (Tensor p : this.params) buffers.add(momentum == 0 ? null : Tensor.zeros(p.backend(), p.shape()));
+        for (Tensor p : this.params) buffers.add(momentum == 0 ? null : Tensor.zeros(p.backend(), p.shape()).persistent());
     }
 
     @Override
@@ -23,7 +23,7 @@ public final class Sgd implements Optimizer {
         for (int i = 0; i < params.size(); i++) {
             Tensor p = params.get(i);
             if (p.grad() == null) continue;
-            Tensor g = p.grad().contiguous();
+            Tensor g = p.grad();
             Tensor dir = g;
             if (momentum != 0) {
                 Tensor buf = buffers.get(i);

@@ -29,7 +29,7 @@ class CpuKernelsTest {
     @Test
     void isTheDefaultCpuBackend() {
         assertEquals("cpu", CPU.name());
-        assertSame(CPU, dev.deepanat.engine.backend.Backends.defaultBackend());
+        assertSame(CPU, dev.deepanat.engine.backend.Backends.host());
         assertSame(CPU, CPU.allocate(3).backend());
     }
 

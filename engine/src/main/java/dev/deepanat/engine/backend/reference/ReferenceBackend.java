@@ -6,12 +6,18 @@ import dev.deepanat.engine.backend.AdamStep;
 import dev.deepanat.engine.backend.Backend;
 import dev.deepanat.engine.backend.BinaryOp;
 import dev.deepanat.engine.backend.ConvGeometry;
+import dev.deepanat.engine.backend.BatchNormGeometry;
+import dev.deepanat.engine.backend.HeapAllocator;
 import dev.deepanat.engine.backend.HeapStorage;
+import dev.deepanat.engine.backend.MemoryStats;
 import dev.deepanat.engine.backend.PoolGeometry;
 import dev.deepanat.engine.backend.Storage;
 import dev.deepanat.engine.backend.UnaryOp;
 import dev.deepanat.engine.backend.UpsampleGeometry;
 import dev.deepanat.engine.backend.View;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 /**
  * Plain, single-threaded, obviously-correct loops: the oracle that faster backends are tested against.
@@ -27,7 +33,10 @@ public class ReferenceBackend implements Backend {
     @Override public Device device() { return Device.CPU; }
     @Override public int priority() { return 0; }
 
-    /** The float array behind a storage of this backend family. */
+    /** Heap memory, cached for reuse by exact size (see {@link HeapAllocator}). */
+    protected final HeapAllocator memory = HeapAllocator.sizedToHeap();
+
+    /** The float array behind a live storage of this backend family. */
     protected static float[] arr(Storage s) {
         if (s instanceof HeapStorage h) return h.data();
         throw new IllegalArgumentException("storage of backend " + s.backend().name() + " passed to a CPU kernel");
@@ -35,20 +44,73 @@ public class ReferenceBackend implements Backend {
 
     @Override
     public Storage allocate(long n) {
-        if (n > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("allocate: " + n + " floats exceed a CPU array");
-        return new HeapStorage(this, new float[(int) n]);
+        return new HeapStorage(this, memory.allocate(checkedLength(n), true));
     }
 
     @Override
-    public Storage upload(float[] data) {
-        return new HeapStorage(this, data.clone());
+    public Storage allocateUninitialized(long n) {
+        return new HeapStorage(this, memory.allocate(checkedLength(n), false));
+    }
+
+    private static int checkedLength(long n) {
+        if (n < 0 || n > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("allocate: " + n + " floats do not fit a CPU array");
+        return (int) n;
     }
 
     @Override
-    public float[] download(Storage s, long offset, int n) {
-        float[] out = new float[n];
-        System.arraycopy(arr(s), (int) offset, out, 0, n);
-        return out;
+    public void free(Storage s) {
+        if (!(s instanceof HeapStorage h) || s.backend() != this)
+            throw new IllegalArgumentException("free: " + s + " does not belong to backend " + name());
+        memory.free(h);
+    }
+
+    @Override
+    public MemoryStats memoryStats() {
+        return memory.stats(scratchBytes());
+    }
+
+    /** Bytes of the kernels' own scratch buffers (none here). */
+    protected long scratchBytes() {
+        return 0;
+    }
+
+    @Override
+    public void resetPeak() {
+        memory.resetPeak();
+    }
+
+    @Override
+    public void emptyCache() {
+        memory.emptyCache();
+    }
+
+    @Override
+    public void copyIn(MemorySegment src, Storage dst, long dstOffset, long n) {
+        MemorySegment.copy(src, ValueLayout.JAVA_FLOAT, 0, arr(dst), (int) dstOffset, (int) n);
+        memory.countTransfer(n);
+    }
+
+    @Override
+    public void copyOut(Storage src, long srcOffset, MemorySegment dst, long n) {
+        MemorySegment.copy(arr(src), (int) srcOffset, dst, ValueLayout.JAVA_FLOAT, 0, (int) n);
+        memory.countTransfer(n);
+    }
+
+    @Override
+    public void copyIn(float[] src, int srcOffset, Storage dst, long dstOffset, int n) {
+        System.arraycopy(src, srcOffset, arr(dst), (int) dstOffset, n);
+        memory.countTransfer(n);
+    }
+
+    @Override
+    public void copyOut(Storage src, long srcOffset, float[] dst, int dstOffset, int n) {
+        System.arraycopy(arr(src), (int) srcOffset, dst, dstOffset, n);
+        memory.countTransfer(n);
+    }
+
+    @Override
+    public void synchronize() {
+        memory.countSync();
     }
 
     @Override
@@ -165,6 +227,90 @@ public class ReferenceBackend implements Backend {
     @Override
     public void upsampleNearest3dBackward(UpsampleGeometry g, Storage dy, Storage dx) {
         ReferencePooling.upsampleBackward(g, arr(dy), arr(dx));
+    }
+
+    @Override
+    public void batchNormForwardTraining(BatchNormGeometry g, float momentum, float eps, Storage x, Storage gamma, Storage beta,
+                                         Storage runningMean, Storage runningVar, Storage y, Storage saveMean, Storage saveInvStd) {
+        float[] xs = arr(x), ys = arr(y), sm = arr(saveMean), si = arr(saveInvStd);
+        float[] ga = gamma == null ? null : arr(gamma), be = beta == null ? null : arr(beta);
+        float[] rm = runningMean == null ? null : arr(runningMean), rv = runningVar == null ? null : arr(runningVar);
+        long cnt = g.count();
+        for (int ch = 0; ch < g.c(); ch++) {
+            double sum = 0;
+            for (int i = 0; i < g.n(); i++) {
+                long base = ((long) i * g.c() + ch) * g.spatial();
+                for (long s = 0; s < g.spatial(); s++) sum += xs[(int) (base + s)];
+            }
+            double mean = sum / cnt, sq = 0;
+            for (int i = 0; i < g.n(); i++) {
+                long base = ((long) i * g.c() + ch) * g.spatial();
+                for (long s = 0; s < g.spatial(); s++) {
+                    double d = xs[(int) (base + s)] - mean;
+                    sq += d * d;
+                }
+            }
+            double var = sq / cnt, invStd = 1 / Math.sqrt(var + eps);
+            double scale = (ga == null ? 1 : ga[ch]) * invStd, shift = be == null ? 0 : be[ch];
+            for (int i = 0; i < g.n(); i++) {
+                long base = ((long) i * g.c() + ch) * g.spatial();
+                for (long s = 0; s < g.spatial(); s++) ys[(int) (base + s)] = (float) ((xs[(int) (base + s)] - mean) * scale + shift);
+            }
+            sm[ch] = (float) mean;
+            si[ch] = (float) invStd;
+            if (rm != null && rv != null) {
+                rm[ch] = (float) ((1 - momentum) * rm[ch] + momentum * mean);
+                rv[ch] = (float) ((1 - momentum) * rv[ch] + momentum * var * cnt / Math.max(1, cnt - 1));
+            }
+        }
+    }
+
+    @Override
+    public void batchNormForwardInference(BatchNormGeometry g, float eps, Storage x, Storage gamma, Storage beta,
+                                          Storage runningMean, Storage runningVar, Storage y) {
+        float[] xs = arr(x), ys = arr(y), rm = arr(runningMean), rv = arr(runningVar);
+        float[] ga = gamma == null ? null : arr(gamma), be = beta == null ? null : arr(beta);
+        for (int ch = 0; ch < g.c(); ch++) {
+            double invStd = 1 / Math.sqrt((double) rv[ch] + eps);
+            double scale = (ga == null ? 1 : ga[ch]) * invStd, shift = be == null ? 0 : be[ch];
+            for (int i = 0; i < g.n(); i++) {
+                long base = ((long) i * g.c() + ch) * g.spatial();
+                for (long s = 0; s < g.spatial(); s++) ys[(int) (base + s)] = (float) ((xs[(int) (base + s)] - rm[ch]) * scale + shift);
+            }
+        }
+    }
+
+    @Override
+    public void batchNormBackward(BatchNormGeometry g, Storage x, Storage dy, Storage gamma, Storage saveMean, Storage saveInvStd,
+                                  Storage dx, Storage dgamma, Storage dbeta) {
+        float[] xs = arr(x), dys = arr(dy), sm = arr(saveMean), si = arr(saveInvStd);
+        float[] ga = gamma == null ? null : arr(gamma), dxs = dx == null ? null : arr(dx);
+        float[] dg = dgamma == null ? null : arr(dgamma), db = dbeta == null ? null : arr(dbeta);
+        long cnt = g.count();
+        for (int ch = 0; ch < g.c(); ch++) {
+            double mean = sm[ch], invStd = si[ch], sumDy = 0, sumDyXhat = 0;
+            for (int i = 0; i < g.n(); i++) {
+                long base = ((long) i * g.c() + ch) * g.spatial();
+                for (long s = 0; s < g.spatial(); s++) {
+                    double d = dys[(int) (base + s)];
+                    sumDy += d;
+                    sumDyXhat += d * (xs[(int) (base + s)] - mean) * invStd;
+                }
+            }
+            if (dg != null) dg[ch] = (float) sumDyXhat;
+            if (db != null) db[ch] = (float) sumDy;
+            if (dxs == null) continue;
+            // dx = γ·invStd·(dy − mean(dy) − x̂·mean(dy·x̂))
+            double k = (ga == null ? 1 : ga[ch]) * invStd, meanDy = sumDy / cnt, meanDyXhat = sumDyXhat / cnt;
+            for (int i = 0; i < g.n(); i++) {
+                long base = ((long) i * g.c() + ch) * g.spatial();
+                for (long s = 0; s < g.spatial(); s++) {
+                    int j = (int) (base + s);
+                    double xhat = (xs[j] - mean) * invStd;
+                    dxs[j] = (float) (k * (dys[j] - meanDy - xhat * meanDyXhat));
+                }
+            }
+        }
     }
 
     @Override
