@@ -17,11 +17,11 @@ import dev.deepanat.engine.backend.reference.ReferenceBackend;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
-import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
@@ -89,11 +89,11 @@ public final class CheckedBackend implements Backend {
         peak = liveBytes;
     }
 
-    /** The storages alive now, largest first, each with its size and where it was allocated: a leak report. */
-    public synchronized List<String> liveStorages() {
-        List<CheckedStorage> l = new ArrayList<>(live);
-        l.sort((a, b) -> Long.compare(b.size(), a.size()));
-        return l.stream().map(s -> s + " refs=" + s.refCount() + " from " + s.site).collect(Collectors.toList());
+    /** The storages alive now by id, each described with its size, users and where it was allocated: a leak report. */
+    public synchronized Map<Long, String> liveStorages() {
+        Map<Long, String> m = new TreeMap<>();
+        for (CheckedStorage s : live) m.put(s.id(), s + " refs=" + s.refCount() + " allocated at " + s.site);
+        return m;
     }
 
     /** The first frames of the allocating stack outside the engine's tensor machinery. */
