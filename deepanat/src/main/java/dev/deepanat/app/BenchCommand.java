@@ -6,6 +6,7 @@ import dev.deepanat.engine.Tensor;
 import dev.deepanat.engine.autograd.Autograd;
 import dev.deepanat.engine.backend.Backend;
 import dev.deepanat.engine.backend.Backends;
+import dev.deepanat.engine.backend.MemoryStats;
 import dev.deepanat.engine.backend.ProfiledBackend;
 import dev.deepanat.engine.optim.Adam;
 import dev.deepanat.model.UNet3d;
@@ -109,7 +110,8 @@ public final class BenchCommand implements Callable<Integer> {
         double flops = config.forwardFlops(block) * (forwardOnly ? 1 : 3);
         double gflops = flops / median / 1e9;
         long rssKb = peakRssKb();
-        long peakLive = be.memoryStats().peakBytes();
+        MemoryStats mem = be.memoryStats();
+        long peakLive = mem.peakBytes();
         if (profiler != null) System.err.print(profiler.table());
         String threadsUsed = System.getProperty("deepanat.threads", Integer.toString(Runtime.getRuntime().availableProcessors()));
         if (json) {
@@ -126,7 +128,8 @@ public final class BenchCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "median %.3f s, min %.3f s per step; %.2f GFLOP per step, %.1f GFLOP/s%n",
                     median, min, flops / 1e9, gflops);
             if (rssKb >= 0) System.out.printf(Locale.ROOT, "peak resident memory %.0f MiB%n", rssKb / 1024.0);
-            System.out.printf(Locale.ROOT, "peak tensor memory %.0f MiB (live storages on %s)%n", peakLive / 1048576.0, be.name());
+            System.out.printf(Locale.ROOT, "peak tensor memory %.0f MiB (live storages on %s); now cached %.0f MiB, kernel scratch %.0f MiB%n",
+                    peakLive / 1048576.0, be.name(), mem.cachedBytes() / 1048576.0, mem.scratchBytes() / 1048576.0);
         }
         return 0;
     }

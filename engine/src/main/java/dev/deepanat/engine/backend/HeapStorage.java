@@ -2,7 +2,7 @@ package dev.deepanat.engine.backend;
 
 /** Storage of the CPU backends: a plain Java float array, shared by the reference and the SIMD backend. */
 public final class HeapStorage extends Storage {
-    private final float[] data;
+    private float[] data;
 
     public HeapStorage(Backend backend, float[] data) {
         super(backend, data.length);
@@ -15,8 +15,13 @@ public final class HeapStorage extends Storage {
         return data;
     }
 
-    /** The array for the allocator that takes it back after {@link #free}. */
+    /**
+     * Hands the array to the allocator that takes it back after {@link #free}, and forgets it: a freed storage may
+     * still be referenced (by a closed tensor in an open scope) and must not keep its memory from the allocator or GC.
+     */
     float[] reclaim() {
-        return data;
+        float[] a = data;
+        data = null;
+        return a;
     }
 }

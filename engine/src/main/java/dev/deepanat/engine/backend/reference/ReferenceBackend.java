@@ -33,8 +33,8 @@ public class ReferenceBackend implements Backend {
     @Override public Device device() { return Device.CPU; }
     @Override public int priority() { return 0; }
 
-    /** Heap memory, cached for reuse by exact size (see {@link HeapAllocator}). */
-    protected final HeapAllocator memory = HeapAllocator.sizedToHeap();
+    /** Heap memory, counted (see {@link HeapAllocator}). */
+    protected final HeapAllocator memory = new HeapAllocator();
 
     /** The float array behind a live storage of this backend family. */
     protected static float[] arr(Storage s) {
@@ -44,12 +44,7 @@ public class ReferenceBackend implements Backend {
 
     @Override
     public Storage allocate(long n) {
-        return new HeapStorage(this, memory.allocate(checkedLength(n), true));
-    }
-
-    @Override
-    public Storage allocateUninitialized(long n) {
-        return new HeapStorage(this, memory.allocate(checkedLength(n), false));
+        return new HeapStorage(this, memory.allocate(checkedLength(n)));
     }
 
     private static int checkedLength(long n) {
@@ -77,11 +72,6 @@ public class ReferenceBackend implements Backend {
     @Override
     public void resetPeak() {
         memory.resetPeak();
-    }
-
-    @Override
-    public void emptyCache() {
-        memory.emptyCache();
     }
 
     @Override
