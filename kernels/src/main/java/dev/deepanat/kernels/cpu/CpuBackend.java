@@ -3,6 +3,7 @@ package dev.deepanat.kernels.cpu;
 import dev.deepanat.engine.Parallel;
 
 import dev.deepanat.engine.backend.AdamStep;
+import dev.deepanat.engine.backend.BatchNormGeometry;
 import dev.deepanat.engine.backend.BinaryOp;
 import dev.deepanat.engine.backend.ConvGeometry;
 import dev.deepanat.engine.backend.PoolGeometry;
@@ -118,6 +119,30 @@ public class CpuBackend extends ReferenceBackend {
     @Override
     public void upsampleNearest3dBackward(UpsampleGeometry g, Storage dy, Storage dx) {
         Pooling.upsampleBackward(g, arr(dy), arr(dx));
+    }
+
+    @Override
+    public void batchNormForwardTraining(BatchNormGeometry g, float momentum, float eps, Storage x, Storage gamma, Storage beta,
+                                         Storage runningMean, Storage runningVar, Storage y, Storage saveMean, Storage saveInvStd) {
+        BatchNorm.forwardTraining(g, momentum, eps, arr(x), opt(gamma), opt(beta), opt(runningMean), opt(runningVar), arr(y),
+                arr(saveMean), arr(saveInvStd));
+    }
+
+    @Override
+    public void batchNormForwardInference(BatchNormGeometry g, float eps, Storage x, Storage gamma, Storage beta,
+                                          Storage runningMean, Storage runningVar, Storage y) {
+        BatchNorm.forwardInference(g, eps, arr(x), opt(gamma), opt(beta), arr(runningMean), arr(runningVar), arr(y));
+    }
+
+    @Override
+    public void batchNormBackward(BatchNormGeometry g, Storage x, Storage dy, Storage gamma, Storage saveMean, Storage saveInvStd,
+                                  Storage dx, Storage dgamma, Storage dbeta) {
+        BatchNorm.backward(g, arr(x), arr(dy), opt(gamma), arr(saveMean), arr(saveInvStd), opt(dx), opt(dgamma), opt(dbeta));
+    }
+
+    /** The array of an optional storage, or null. */
+    private static float[] opt(Storage s) {
+        return s == null ? null : arr(s);
     }
 
     @Override
