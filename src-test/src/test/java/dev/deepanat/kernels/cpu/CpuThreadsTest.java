@@ -1,33 +1,37 @@
 package dev.deepanat.kernels.cpu;
 
+import dev.deepanat.engine.Conformance;
 import dev.deepanat.engine.Parallel;
-
+import dev.deepanat.engine.backend.Backend;
+import dev.deepanat.engine.backend.Backends;
 import dev.deepanat.engine.backend.ConvGeometry;
 import org.junit.jupiter.api.Test;
 
 import java.util.SplittableRandom;
 
-import static dev.deepanat.kernels.cpu.CpuCheck.CPU;
-import static dev.deepanat.kernels.cpu.CpuCheck.close;
+import static dev.deepanat.engine.Conformance.close;
+import static dev.deepanat.engine.Conformance.random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** The kernels give the same results with 1, 2, 3 and 5 threads (different work splits), and nested loops run inline. */
 class CpuThreadsTest {
+    static final Backend CPU = Backends.get("cpu");
+
     @Test
     void resultsDoNotDependOnTheThreadCount() {
         String before = System.getProperty("deepanat.threads");
         try {
-            ConvGeometry[] gs = {CpuConvTest.same3(2, 7, 5, 6, 37, 13), CpuConvTest.same3(1, 9, 4, 4, 4, 10)};
+            ConvGeometry[] gs = {Conformance.same3(2, 7, 5, 6, 37, 13), Conformance.same3(1, 9, 4, 4, 4, 10)};
             for (ConvGeometry g : gs) {
                 SplittableRandom rng = new SplittableRandom(21);
-                float[] x = CpuCheck.random(rng, (int) g.inputSize()), w = CpuCheck.random(rng, (int) g.weightSize());
-                float[] b = CpuCheck.random(rng, g.cOut()), dy = CpuCheck.random(rng, (int) g.outputSize());
+                float[] x = random(rng, (int) g.inputSize()), w = random(rng, (int) g.weightSize());
+                float[] b = random(rng, g.cOut()), dy = random(rng, (int) g.outputSize());
                 float[][] ref = null;
                 for (int t : new int[] {1, 2, 3, 5}) {
                     System.setProperty("deepanat.threads", Integer.toString(t));
                     assertEquals(t, Parallel.threads());
-                    float[][] r = {CpuConvTest.forward(CPU, g, x, w, b), CpuConvTest.backwardData(CPU, g, dy, w),
-                            CpuConvTest.backwardWeight(CPU, g, x, dy)[0]};
+                    float[][] r = {Conformance.conv3d(CPU, g, x, w, b), Conformance.conv3dBackwardData(CPU, g, dy, w),
+                            Conformance.conv3dBackwardWeight(CPU, g, x, dy, true)[0]};
                     if (ref == null) ref = r;
                     else for (int k = 0; k < 3; k++) close("pass " + k + " with " + t + " threads " + g, ref[k], r[k], 1e-6, 1e-7);
                 }
