@@ -1,5 +1,8 @@
 package dev.deepanat.kernels.cpu;
 
+import dev.deepanat.engine.Conformance;
+import dev.deepanat.engine.backend.Backends;
+
 import dev.deepanat.engine.Parallel;
 import dev.deepanat.engine.backend.Backend;
 import dev.deepanat.engine.backend.BatchNormGeometry;
@@ -8,10 +11,10 @@ import org.junit.jupiter.api.Test;
 
 import java.util.SplittableRandom;
 
-import static dev.deepanat.kernels.cpu.CpuCheck.CPU;
-import static dev.deepanat.kernels.cpu.CpuCheck.REF;
-import static dev.deepanat.kernels.cpu.CpuCheck.close;
-import static dev.deepanat.kernels.cpu.CpuCheck.exact;
+
+
+import static dev.deepanat.engine.Conformance.close;
+import static dev.deepanat.engine.Conformance.exact;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
@@ -21,6 +24,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * on the thread count.
  */
 class CpuBatchNormTest {
+    static final Backend CPU = Backends.get("cpu");
+    static final Backend REF = Backends.reference();
+
     static final int[] NS = {1, 2, 3}, CS = {1, 3, 8, 17};
     static final long[] SPATIAL = {1, 2, 7, 16, 17, 33, 4096 + 5};
     static final float MOMENTUM = 0.1f, EPS = 1e-5f;
@@ -30,14 +36,14 @@ class CpuBatchNormTest {
         static Case random(BatchNormGeometry g, long seed) {
             SplittableRandom rng = new SplittableRandom(seed);
             int numel = (int) g.numel(), c = g.c();
-            float[] x = CpuCheck.random(rng, numel), dy = CpuCheck.random(rng, numel);
-            float[] off = CpuCheck.random(rng, c), sc = CpuCheck.random(rng, c);
+            float[] x = Conformance.random(rng, numel), dy = Conformance.random(rng, numel);
+            float[] off = Conformance.random(rng, c), sc = Conformance.random(rng, c);
             for (int j = 0; j < numel; j++) {
                 int ch = (int) (j / g.spatial() % c);
                 x[j] = x[j] * (1 + 2 * Math.abs(sc[ch])) + 4 * off[ch];
             }
-            float[] gamma = CpuCheck.random(rng, c), beta = CpuCheck.random(rng, c), rm = CpuCheck.random(rng, c);
-            float[] rv = CpuCheck.random(rng, c);
+            float[] gamma = Conformance.random(rng, c), beta = Conformance.random(rng, c), rm = Conformance.random(rng, c);
+            float[] rv = Conformance.random(rng, c);
             for (int ch = 0; ch < c; ch++) rv[ch] = 0.2f + Math.abs(rv[ch]);
             return new Case(g, x, dy, gamma, beta, rm, rv);
         }
