@@ -43,7 +43,7 @@ public final class BenchCommand implements Callable<Integer> {
     int steps;
     @Option(names = "--forward-only", description = "Time forward passes without gradients instead of training steps.")
     boolean forwardOnly;
-    @Option(names = "--device", defaultValue = "cpu", description = "Backend name: cpu, reference, ... (default ${DEFAULT-VALUE}).")
+    @Option(names = "--device", defaultValue = "cpu", description = "Backend name: cpu, reference, checked, ... (default ${DEFAULT-VALUE}).")
     String device;
     @Option(names = "--threads", description = "Threads of the cpu backend (default: all available processors).")
     Integer threads;

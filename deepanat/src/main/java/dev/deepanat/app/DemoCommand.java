@@ -28,7 +28,7 @@ final class DemoCommand implements Callable<Integer> {
     Integer block;
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the phantom, the weights and the blocks (default ${DEFAULT-VALUE}).")
     long seed;
-    @Option(names = "--device", description = "Backend: cpu, reference or auto (default: the fastest found).")
+    @Option(names = "--device", description = "Backend: cpu, reference, checked (a slow memory-checking test device) or auto (default: the fastest CPU backend).")
     String device;
 
     @Override

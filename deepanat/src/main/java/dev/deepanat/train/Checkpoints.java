@@ -74,6 +74,8 @@ public final class Checkpoints {
             net.loadStateDict(c.tensors());
         } catch (IllegalArgumentException e) {
             throw new UserError(path + ": weights do not fit the U-Net its metadata describes (" + e.getMessage() + ")", e);
+        } finally {
+            c.close(); // copied into the network
         }
         return new TrainedModel(net, card);
     }

@@ -121,5 +121,6 @@ record RunState(int epochsDone, double bestVal, List<EpochRecord> history, List<
             adam.secondMoment(i).copyFrom(v);
         }
         adam.restoreStepCount(l.adamSteps);
+        l.tensors.values().forEach(Tensor::close); // copied into the network and the optimizer
     }
 }

@@ -1,5 +1,6 @@
 package dev.deepanat.engine;
 
+import dev.deepanat.engine.Conformance.Pair;
 import dev.deepanat.engine.backend.AdamStep;
 import dev.deepanat.engine.backend.Backend;
 import dev.deepanat.engine.backend.Backends;
@@ -41,6 +42,7 @@ import static dev.deepanat.engine.Conformance.conv;
 import static dev.deepanat.engine.Conformance.exact;
 import static dev.deepanat.engine.Conformance.identical;
 import static dev.deepanat.engine.Conformance.on;
+import static dev.deepanat.engine.Conformance.onBoth;
 import static dev.deepanat.engine.Conformance.random;
 import static dev.deepanat.engine.Conformance.same3;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -286,17 +288,12 @@ class BackendConformanceTest {
     @MethodSource("copy")
     void copyBetweenStridedViews(Backend be, Layout[] c) {
         float[] src = withSpecials(new SplittableRandom(c[0].size()), c[0].size());
-        float[][] r = new float[2][];
-        Backend[] bes = {REF, be};
-        for (int k = 0; k < 2; k++) {
-            Backend b = bes[k];
-            r[k] = on(b, o -> {
-                Storage d = o.out(c[1].size());
-                b.copy(c[0].on(o.in(src)), c[1].on(d));
-                return o.get(d);
-            });
-        }
-        identical("copy " + c[0] + " → " + c[1], r[0], r[1]);
+        Pair<float[]> r = onBoth(be, (b, o) -> {
+            Storage d = o.out(c[1].size());
+            b.copy(c[0].on(o.in(src)), c[1].on(d));
+            return o.get(d);
+        });
+        identical("copy " + c[0] + " → " + c[1], r.ref(), r.got());
     }
 
     // ---- elementwise -------------------------------------------------------------------------------------------------------
@@ -347,17 +344,12 @@ class BackendConformanceTest {
                 padded[x.length] = 0.25f;
                 padded[x.length + 1] = -2f;
                 padded[x.length + 2] = 1f;
-                float[][] r = new float[2][];
-                Backend[] bes = {REF, be};
-                for (int k = 0; k < 2; k++) {
-                    Backend bk = bes[k];
-                    r[k] = on(bk, o -> {
-                        Storage out = o.out(padded.length);
-                        bk.unary(op, a, b, o.in(padded), out, x.length);
-                        return o.get(out);
-                    });
-                }
-                close(op + "(a=" + a + ") n=" + x.length, r[0], r[1], 1e-6, 1e-7);
+                Pair<float[]> r = onBoth(be, (bk, o) -> {
+                    Storage out = o.out(padded.length);
+                    bk.unary(op, a, b, o.in(padded), out, x.length);
+                    return o.get(out);
+                });
+                close(op + "(a=" + a + ") n=" + x.length, r.ref(), r.got(), 1e-6, 1e-7);
             }
     }
 
@@ -413,17 +405,12 @@ class BackendConformanceTest {
         float[] x = random(rng, c.x().size()), y = random(rng, c.y().size());
         if (op == BinaryOp.DIV) for (int i = 0; i < y.length; i++) y[i] += Math.signum(y[i]) * 0.5f;
         int n = (int) Shapes.numel(c.x().shape());
-        float[][] r = new float[2][];
-        Backend[] bes = {REF, be};
-        for (int k = 0; k < 2; k++) {
-            Backend b = bes[k];
-            r[k] = on(b, o -> {
-                Storage out = o.out(n);
-                b.binary(op, c.x().on(o.in(x)), c.y().on(o.in(y)), out);
-                return o.get(out);
-            });
-        }
-        close(op + " " + c, r[0], r[1], 1e-6, 0);
+        Pair<float[]> r = onBoth(be, (b, o) -> {
+            Storage out = o.out(n);
+            b.binary(op, c.x().on(o.in(x)), c.y().on(o.in(y)), out);
+            return o.get(out);
+        });
+        close(op + " " + c, r.ref(), r.got(), 1e-6, 0);
     }
 
     static Stream<Arguments> reduceSum() {
@@ -449,17 +436,12 @@ class BackendConformanceTest {
     void reduceSum(Backend be, int[][] c) {
         float[] x = random(new SplittableRandom(5), (int) Shapes.numel(c[0]));
         int n = (int) Shapes.numel(c[1]);
-        float[][] r = new float[2][];
-        Backend[] bes = {REF, be};
-        for (int k = 0; k < 2; k++) {
-            Backend b = bes[k];
-            r[k] = on(b, o -> {
-                Storage out = o.out(n);
-                b.reduceSum(o.in(x), c[0], c[1], out);
-                return o.get(out);
-            });
-        }
-        close("reduceSum " + Shapes.str(c[0]) + " → " + Shapes.str(c[1]), r[0], r[1], 1e-5, 1e-5);
+        Pair<float[]> r = onBoth(be, (b, o) -> {
+            Storage out = o.out(n);
+            b.reduceSum(o.in(x), c[0], c[1], out);
+            return o.get(out);
+        });
+        close("reduceSum " + Shapes.str(c[0]) + " → " + Shapes.str(c[1]), r.ref(), r.got(), 1e-5, 1e-5);
     }
 
     /** Random values with three guard elements after the first n, which in-place kernels over n elements must keep. */
@@ -474,17 +456,12 @@ class BackendConformanceTest {
         for (int n : SIZES)
             for (float alpha : new float[] {-0.37f, 1f, 0f}) {
                 float[] x = guarded(rng, n), y = guarded(rng, n);
-                float[][] r = new float[2][];
-                Backend[] bes = {REF, be};
-                for (int k = 0; k < 2; k++) {
-                    Backend b = bes[k];
-                    r[k] = on(b, o -> {
-                        Storage ys = o.in(y);
-                        b.axpy(alpha, o.in(x), ys, n);
-                        return o.get(ys);
-                    });
-                }
-                close("axpy(" + alpha + ") n=" + n, r[0], r[1], 1e-6, 0);
+                Pair<float[]> r = onBoth(be, (b, o) -> {
+                    Storage ys = o.in(y);
+                    b.axpy(alpha, o.in(x), ys, n);
+                    return o.get(ys);
+                });
+                close("axpy(" + alpha + ") n=" + n, r.ref(), r.got(), 1e-6, 0);
             }
     }
 
@@ -495,17 +472,12 @@ class BackendConformanceTest {
         for (int n : SIZES)
             for (float alpha : new float[] {1.7f, -1f, 0f}) {
                 float[] x = guarded(rng, n);
-                float[][] r = new float[2][];
-                Backend[] bes = {REF, be};
-                for (int k = 0; k < 2; k++) {
-                    Backend b = bes[k];
-                    r[k] = on(b, o -> {
-                        Storage xs = o.in(x);
-                        b.scale(alpha, xs, n);
-                        return o.get(xs);
-                    });
-                }
-                close("scale(" + alpha + ") n=" + n, r[0], r[1], 1e-6, 0);
+                Pair<float[]> r = onBoth(be, (b, o) -> {
+                    Storage xs = o.in(x);
+                    b.scale(alpha, xs, n);
+                    return o.get(xs);
+                });
+                close("scale(" + alpha + ") n=" + n, r.ref(), r.got(), 1e-6, 0);
             }
     }
 
@@ -516,21 +488,16 @@ class BackendConformanceTest {
         for (int n : SIZES) {
             float[] p = guarded(rng, n), g = guarded(rng, n), m = guarded(rng, n), v = guarded(rng, n);
             for (int i = 0; i < v.length; i++) v[i] = Math.abs(v[i]);
-            float[][][] r = new float[2][][];
-            Backend[] bes = {REF, be};
-            for (int k = 0; k < 2; k++) {
-                Backend b = bes[k];
-                r[k] = on(b, o -> {
-                    Storage ps = o.in(p), gs = o.in(g), ms = o.in(m), vs = o.in(v);
-                    for (int step = 1; step <= 3; step++)
-                        b.adam(new AdamStep(1e-3f, 0.9f, 0.999f, 1e-8f, step == 2 ? 0.01f : 0f, step), ps, gs, ms, vs, n);
-                    return new float[][] {o.get(ps), o.get(ms), o.get(vs), o.get(gs)};
-                });
-            }
-            close("adam parameters n=" + n, r[0][0], r[1][0], 1e-6, 1e-7);
-            close("adam m n=" + n, r[0][1], r[1][1], 1e-6, 0);
-            close("adam v n=" + n, r[0][2], r[1][2], 1e-6, 0);
-            identical("adam gradient (an input) n=" + n, r[0][3], r[1][3]);
+            Pair<float[][]> r = onBoth(be, (b, o) -> {
+                Storage ps = o.in(p), gs = o.in(g), ms = o.in(m), vs = o.in(v);
+                for (int step = 1; step <= 3; step++)
+                    b.adam(new AdamStep(1e-3f, 0.9f, 0.999f, 1e-8f, step == 2 ? 0.01f : 0f, step), ps, gs, ms, vs, n);
+                return new float[][] {o.get(ps), o.get(ms), o.get(vs), o.get(gs)};
+            });
+            close("adam parameters n=" + n, r.ref()[0], r.got()[0], 1e-6, 1e-7);
+            close("adam m n=" + n, r.ref()[1], r.got()[1], 1e-6, 0);
+            close("adam v n=" + n, r.ref()[2], r.got()[2], 1e-6, 0);
+            identical("adam gradient (an input) n=" + n, r.ref()[3], r.got()[3]);
         }
     }
 
@@ -554,22 +521,17 @@ class BackendConformanceTest {
                     float[] c = random(rng, off[2] + m * n + 4);
                     // beta = 0 must not read C: a NaN there would otherwise show
                     if (beta == 0) Arrays.fill(c, off[2], off[2] + m * n, Float.NaN);
-                    float[][] r = new float[2][];
-                    Backend[] bes = {REF, be};
-                    for (int q = 0; q < 2; q++) {
-                        Backend bq = bes[q];
-                        r[q] = on(bq, o -> {
-                            Storage cs = o.in(c);
-                            bq.gemm(ta, tb, m, n, k, o.in(a), off[0], o.in(b), off[1], beta, cs, off[2]);
-                            return o.get(cs);
-                        });
-                    }
+                    Pair<float[]> r = onBoth(be, (bq, o) -> {
+                        Storage cs = o.in(c);
+                        bq.gemm(ta, tb, m, n, k, o.in(a), off[0], o.in(b), off[1], beta, cs, off[2]);
+                        return o.get(cs);
+                    });
                     String what = "gemm " + m + "×" + n + "×" + k + " transA=" + ta + " transB=" + tb + " offsets " + Arrays.toString(off)
                             + " beta=" + beta;
-                    close(what, r[0], r[1]);
-                    identical(what + ": C before its window", Arrays.copyOf(c, off[2]), Arrays.copyOf(r[1], off[2]));
+                    close(what, r.ref(), r.got());
+                    identical(what + ": C before its window", Arrays.copyOf(c, off[2]), Arrays.copyOf(r.got(), off[2]));
                     identical(what + ": C after its window", Arrays.copyOfRange(c, off[2] + m * n, c.length),
-                            Arrays.copyOfRange(r[1], off[2] + m * n, c.length));
+                            Arrays.copyOfRange(r.got(), off[2] + m * n, c.length));
                 }
             }
         }
@@ -676,21 +638,16 @@ class BackendConformanceTest {
         float[] x = random(rng, in), dy = random(rng, out);
         for (int i = 0; i < in; i += 7) x[i] = 0.25f;   // ties: the first maximum wins
         if (in > 3) x[3] = Float.NaN;                   // NaN is the maximum of its window
-        float[][][] r = new float[2][][];
-        Backend[] bes = {REF, be};
-        for (int k = 0; k < 2; k++) {
-            Backend b = bes[k];
-            r[k] = on(b, o -> {
-                Storage xs = o.in(x), ys = o.out(out), dxs = o.out(in);
-                b.maxPool3d(g, xs, ys);
-                b.maxPool3dBackward(g, xs, o.in(dy), dxs);
-                return new float[][] {o.get(ys), o.get(dxs)};
-            });
-        }
+        Pair<float[][]> r = onBoth(be, (b, o) -> {
+            Storage xs = o.in(x), ys = o.out(out), dxs = o.out(in);
+            b.maxPool3d(g, xs, ys);
+            b.maxPool3dBackward(g, xs, o.in(dy), dxs);
+            return new float[][] {o.get(ys), o.get(dxs)};
+        });
         String l = poolLabel(g);
-        exact("maxPool " + l, r[0][0], r[1][0]);
-        if (g.kd() <= g.sd() && g.kh() <= g.sh() && g.kw() <= g.sw()) exact("maxPool backward " + l, r[0][1], r[1][1]);
-        else close("maxPool backward (overlapping windows: sums) " + l, r[0][1], r[1][1], 1e-6, 0);
+        exact("maxPool " + l, r.ref()[0], r.got()[0]);
+        if (g.kd() <= g.sd() && g.kh() <= g.sh() && g.kw() <= g.sw()) exact("maxPool backward " + l, r.ref()[1], r.got()[1]);
+        else close("maxPool backward (overlapping windows: sums) " + l, r.ref()[1], r.got()[1], 1e-6, 0);
     }
 
     static Stream<Arguments> upsample() {
@@ -712,19 +669,14 @@ class BackendConformanceTest {
         SplittableRandom rng = new SplittableRandom(12);
         int in = (int) g.inputSize(), out = in * g.fd() * g.fh() * g.fw();
         float[] x = random(rng, in), dy = random(rng, out);
-        float[][][] r = new float[2][][];
-        Backend[] bes = {REF, be};
-        for (int k = 0; k < 2; k++) {
-            Backend b = bes[k];
-            r[k] = on(b, o -> {
-                Storage ys = o.out(out), dxs = o.out(in);
-                b.upsampleNearest3d(g, o.in(x), ys);
-                b.upsampleNearest3dBackward(g, o.in(dy), dxs);
-                return new float[][] {o.get(ys), o.get(dxs)};
-            });
-        }
-        exact("upsample " + g, r[0][0], r[1][0]);
-        close("upsample backward (sums) " + g, r[0][1], r[1][1], 1e-6, 1e-7);
+        Pair<float[][]> r = onBoth(be, (b, o) -> {
+            Storage ys = o.out(out), dxs = o.out(in);
+            b.upsampleNearest3d(g, o.in(x), ys);
+            b.upsampleNearest3dBackward(g, o.in(dy), dxs);
+            return new float[][] {o.get(ys), o.get(dxs)};
+        });
+        exact("upsample " + g, r.ref()[0], r.got()[0]);
+        close("upsample backward (sums) " + g, r.ref()[1], r.got()[1], 1e-6, 1e-7);
     }
 
     // ---- batch normalization ---------------------------------------------------------------------------------------------
@@ -758,56 +710,43 @@ class BackendConformanceTest {
         float[] gamma = random(rng, c), beta = random(rng, c), rm = random(rng, c), rv = random(rng, c), dy = random(rng, numel);
         for (int i = 0; i < c; i++) rv[i] = 0.5f + Math.abs(rv[i]);
         float momentum = 0.1f, eps = 1e-5f;
-        Backend[] bes = {REF, be};
         for (boolean[] variant : new boolean[][] {{true, true}, {false, false}, {false, true}}) {
             boolean affine = variant[0], running = variant[1];
             String what = " n" + g.n() + " c" + c + " spatial " + g.spatial() + (affine ? "" : " without gamma and beta")
                     + (running ? "" : " without running statistics");
-            float[][][] r = new float[2][][];
-            for (int k = 0; k < 2; k++) {
-                Backend b = bes[k];
-                r[k] = on(b, o -> {
-                    Storage y = o.out(numel), sm = o.out(c), si = o.out(c);
-                    Storage rms = running ? o.in(rm) : null, rvs = running ? o.in(rv) : null;
-                    b.batchNormForwardTraining(g, momentum, eps, o.in(x), affine ? o.in(gamma) : null, affine ? o.in(beta) : null,
-                            rms, rvs, y, sm, si);
-                    return new float[][] {o.get(y), o.get(sm), o.get(si), o.get(rms), o.get(rvs)};
-                });
-            }
-            close("batchNorm training y" + what, r[0][0], r[1][0], 1e-5, 1e-5);
-            close("batchNorm saved mean" + what, r[0][1], r[1][1], 1e-5, 1e-5);
-            close("batchNorm saved 1/std" + what, r[0][2], r[1][2], 1e-5, 1e-5);
+            Pair<float[][]> r = onBoth(be, (b, o) -> {
+                Storage y = o.out(numel), sm = o.out(c), si = o.out(c);
+                Storage rms = running ? o.in(rm) : null, rvs = running ? o.in(rv) : null;
+                b.batchNormForwardTraining(g, momentum, eps, o.in(x), affine ? o.in(gamma) : null, affine ? o.in(beta) : null,
+                        rms, rvs, y, sm, si);
+                return new float[][] {o.get(y), o.get(sm), o.get(si), o.get(rms), o.get(rvs)};
+            });
+            close("batchNorm training y" + what, r.ref()[0], r.got()[0], 1e-5, 1e-5);
+            close("batchNorm saved mean" + what, r.ref()[1], r.got()[1], 1e-5, 1e-5);
+            close("batchNorm saved 1/std" + what, r.ref()[2], r.got()[2], 1e-5, 1e-5);
             if (running) {
-                close("batchNorm running mean" + what, r[0][3], r[1][3], 1e-5, 1e-5);
-                close("batchNorm running variance" + what, r[0][4], r[1][4], 1e-5, 1e-5);
+                close("batchNorm running mean" + what, r.ref()[3], r.got()[3], 1e-5, 1e-5);
+                close("batchNorm running variance" + what, r.ref()[4], r.got()[4], 1e-5, 1e-5);
             }
-            float[] saveMean = r[0][1], saveInvStd = r[0][2];
+            float[] saveMean = r.ref()[1], saveInvStd = r.ref()[2];
 
-            float[][] inf = new float[2][];
-            for (int k = 0; k < 2; k++) {
-                Backend b = bes[k];
-                inf[k] = on(b, o -> {
-                    Storage y = o.out(numel);
-                    b.batchNormForwardInference(g, eps, o.in(x), affine ? o.in(gamma) : null, affine ? o.in(beta) : null, o.in(rm),
-                            o.in(rv), y);
-                    return o.get(y);
-                });
-            }
-            close("batchNorm inference y" + what, inf[0], inf[1], 1e-5, 1e-5);
+            Pair<float[]> inf = onBoth(be, (b, o) -> {
+                Storage y = o.out(numel);
+                b.batchNormForwardInference(g, eps, o.in(x), affine ? o.in(gamma) : null, affine ? o.in(beta) : null, o.in(rm),
+                        o.in(rv), y);
+                return o.get(y);
+            });
+            close("batchNorm inference y" + what, inf.ref(), inf.got(), 1e-5, 1e-5);
 
-            float[][][] bw = new float[2][][];
-            for (int k = 0; k < 2; k++) {
-                Backend b = bes[k];
-                bw[k] = on(b, o -> {
-                    Storage dx = o.out(numel), dg = affine ? o.out(c) : null, db = affine ? o.out(c) : null;
-                    b.batchNormBackward(g, o.in(x), o.in(dy), affine ? o.in(gamma) : null, o.in(saveMean), o.in(saveInvStd), dx, dg, db);
-                    return new float[][] {o.get(dx), o.get(dg), o.get(db)};
-                });
-            }
-            close("batchNorm backward dx" + what, bw[0][0], bw[1][0], 1e-4, 1e-5);
+            Pair<float[][]> bw = onBoth(be, (b, o) -> {
+                Storage dx = o.out(numel), dg = affine ? o.out(c) : null, db = affine ? o.out(c) : null;
+                b.batchNormBackward(g, o.in(x), o.in(dy), affine ? o.in(gamma) : null, o.in(saveMean), o.in(saveInvStd), dx, dg, db);
+                return new float[][] {o.get(dx), o.get(dg), o.get(db)};
+            });
+            close("batchNorm backward dx" + what, bw.ref()[0], bw.got()[0], 1e-4, 1e-5);
             if (affine) {
-                close("batchNorm backward dgamma" + what, bw[0][1], bw[1][1], 1e-4, 1e-5);
-                close("batchNorm backward dbeta" + what, bw[0][2], bw[1][2], 1e-4, 1e-5);
+                close("batchNorm backward dgamma" + what, bw.ref()[1], bw.got()[1], 1e-4, 1e-5);
+                close("batchNorm backward dbeta" + what, bw.ref()[2], bw.got()[2], 1e-4, 1e-5);
             }
         }
     }

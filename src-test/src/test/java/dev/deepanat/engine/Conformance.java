@@ -1,12 +1,14 @@
 package dev.deepanat.engine;
 
 import dev.deepanat.engine.backend.Backend;
+import dev.deepanat.engine.backend.Backends;
 import dev.deepanat.engine.backend.ConvGeometry;
 import dev.deepanat.engine.backend.Storage;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -117,6 +119,16 @@ public final class Conformance {
         try (On o = new On(be)) {
             return f.apply(o);
         }
+    }
+
+    /** The reference backend's result of one kernel call and the backend's under test. */
+    public record Pair<T>(T ref, T got) {}
+
+    /** Runs f as {@link #on} does, first on the reference backend, then on be, each given its backend and a fresh {@link On}. */
+    public static <T> Pair<T> onBoth(Backend be, BiFunction<Backend, On, T> f) {
+        Backend ref = Backends.reference();
+        T r = on(ref, o -> f.apply(ref, o));
+        return new Pair<>(r, on(be, o -> f.apply(be, o)));
     }
 
     // ---- convolution --------------------------------------------------------------------------------------------------

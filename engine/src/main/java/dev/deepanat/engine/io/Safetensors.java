@@ -34,7 +34,13 @@ public final class Safetensors {
     private Safetensors() {}
 
     /** A loaded checkpoint: tensors in file order and the string metadata. */
-    public record Checkpoint(Map<String, Tensor> tensors, Map<String, String> metadata) {}
+    /** What a file held; close it to free its tensors once they are copied where they belong. */
+    public record Checkpoint(Map<String, Tensor> tensors, Map<String, String> metadata) implements AutoCloseable {
+        @Override
+        public void close() {
+            tensors.values().forEach(Tensor::close);
+        }
+    }
 
     /** Writes atomically: a temporary file in the target's folder, renamed over the target when complete. */
     public static void save(Path path, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {

@@ -3,6 +3,7 @@ package dev.deepanat.kernels.cpu;
 import dev.deepanat.engine.Parallel;
 
 import dev.deepanat.engine.backend.AdamStep;
+import dev.deepanat.engine.backend.BatchNormGeometry;
 import dev.deepanat.engine.backend.BinaryOp;
 import dev.deepanat.engine.backend.ConvGeometry;
 import dev.deepanat.engine.backend.PoolGeometry;
@@ -38,6 +39,8 @@ final class Warmup {
         float[] m = new float[n], v = new float[n];
         PoolGeometry pool = new PoolGeometry(1, 8, 2, 4, 48, 2, 2, 2, 2, 2, 2, 1, 2, 24);
         UpsampleGeometry up = new UpsampleGeometry(1, 8, 1, 2, 24, 2, 2, 2);
+        BatchNormGeometry bn = new BatchNormGeometry(1, 8, n / 8);
+        float[] c1 = new float[8], c2 = new float[8], c3 = new float[8], c4 = new float[8];
         for (int it = 0; it < 400; it++) {
             for (ConvGeometry g : new ConvGeometry[] {row, flat}) {
                 ConvForward.packWeights(w, 12, 8 * 27, pack);
@@ -55,6 +58,9 @@ final class Warmup {
             Pooling.maxPoolBackward(pool, x, y, m);
             Pooling.upsample(up, x, m);
             Pooling.upsampleBackward(up, y, m);
+            BatchNorm.forwardTraining(bn, 0.1f, 1e-5f, x, c1, c2, c3, c4, y, b, db);
+            BatchNorm.forwardInference(bn, 1e-5f, x, c1, c2, c3, c4, y);
+            BatchNorm.backward(bn, x, y, c1, b, db, dx, c3, c4);
             AdamKernel.run(new AdamStep(1e-4f, 0.9f, 0.999f, 1e-8f, 0f, it + 1), dw, w, m, v, w.length);
         }
     }
