@@ -164,6 +164,7 @@ public final class Tensor implements AutoCloseable {
     public boolean isExclusive() {
         return !closed && storage.refCount() == 1 && isDense() && numel() == storage.size();
     }
+
     public Backend backend() { return storage.backend(); }
     public Device device() { return storage.backend().device(); }
 
