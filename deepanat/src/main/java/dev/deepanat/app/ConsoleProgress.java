@@ -10,7 +10,7 @@ import java.util.Locale;
 /** The CLI's view of training and prediction: a progress bar per epoch and over blocks, a line per epoch. */
 final class ConsoleProgress implements Trainer.Listener, Predictor.Listener {
     private Progress bar;
-    private int total;
+    private int total, shown;
 
     @Override
     public void message(String line) {
@@ -20,11 +20,15 @@ final class ConsoleProgress implements Trainer.Listener, Predictor.Listener {
     @Override
     public void epochStart(int epoch, int epochs, int blocks) {
         bar = Progress.start(String.format(Locale.ROOT, "epoch %d/%d", epoch, epochs), blocks);
+        shown = 0;
     }
 
     @Override
     public void step(int done, double meanLoss) {
-        bar.step(String.format(Locale.ROOT, "loss %.4f", meanLoss));
+        // The trainer reports every few blocks (when it reads the loss from the device): move by all of them.
+        bar.setExtra(String.format(Locale.ROOT, "loss %.4f", meanLoss));
+        bar.stepBy(done - shown);
+        shown = done;
     }
 
     @Override

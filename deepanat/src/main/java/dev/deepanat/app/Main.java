@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
                 PhantomCommand.class,
                 PrepareCommand.class,
                 TrainCommand.class,
+                TrainGanCommand.class,
                 PredictCommand.class,
                 EvaluateCommand.class,
                 ResampleCommand.class,

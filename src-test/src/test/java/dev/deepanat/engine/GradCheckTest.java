@@ -69,6 +69,7 @@ class GradCheckTest {
         check("narrow", t -> t[0].narrow(1, 1, 2).exp(), input(rng, 2, 4, 3));
         check("concat", t -> Views.concat(1, t[0], t[1].exp(), t[0]), input(rng, 2, 3, 2), input(rng, 2, 1, 2));
         check("flatten", t -> t[0].flatten().exp(), input(rng, 2, 3, 2));
+        check("indexSelect", t -> Views.indexSelect(t[0], new int[] {3, 0, 2}).exp(), input(rng, 5, 2, 3));
     }
 
     @Test void matmulAndLinear() {

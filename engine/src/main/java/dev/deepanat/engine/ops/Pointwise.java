@@ -59,6 +59,11 @@ public final class Pointwise {
                 .backward((g, n) -> new Tensor[] {g.mul(map("pow", UnaryOp.POW, p - 1, 0, n.saved(0))).mul(p)});
     }
 
+    /** 1 where x > 0, else 0: a comparison, not differentiable (nothing is recorded). */
+    public static Tensor step(Tensor x) {
+        return map("step", UnaryOp.STEP, x);
+    }
+
     public static Tensor relu(Tensor x) {
         // The output decides the gradient (y > 0 exactly where x > 0), so x need not be kept.
         Tensor y = map("relu", UnaryOp.RELU, x);

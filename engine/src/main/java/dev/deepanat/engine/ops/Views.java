@@ -126,6 +126,40 @@ public final class Views {
         });
     }
 
+    /**
+     * The entries idx of axis 0, in that order, as one dense tensor (each copied on the device). The indices must be
+     * distinct, so that the gradient is a plain scatter: each input entry receives at most one output's gradient.
+     */
+    public static Tensor indexSelect(Tensor x, int[] idx) {
+        x.requireOpen("indexSelect");
+        if (x.rank() < 1) throw new IllegalArgumentException("indexSelect: needs an axis 0, got a scalar");
+        boolean[] seen = new boolean[x.dim(0)];
+        for (int i : idx) {
+            if (i < 0 || i >= x.dim(0))
+                throw new IllegalArgumentException("indexSelect: index " + i + " outside axis 0 of shape " + Shapes.str(x.shape()));
+            if (seen[i]) throw new IllegalArgumentException("indexSelect: index " + i + " given twice");
+            seen[i] = true;
+        }
+        int[] shape = x.shape();
+        shape[0] = idx.length;
+        Tensor out = OpSupport.empty(x.backend(), shape);
+        for (int j = 0; j < idx.length; j++) copyRow(x, idx[j], out, j);
+        int[] full = x.shape();
+        return Autograd.op("indexSelect", out, x).backward((g, n) -> {
+            Tensor gx = Tensor.zeros(g.backend(), full);
+            for (int j = 0; j < idx.length; j++) copyRow(g, j, gx, idx[j]);
+            return new Tensor[] {gx};
+        });
+    }
+
+    /** dst[to] ← src[from] along axis 0, on the device. */
+    private static void copyRow(Tensor src, int from, Tensor dst, int to) {
+        Tensor s = narrowNoGrad(src, 0, from, 1), d = narrowNoGrad(dst, 0, to, 1);
+        copyInto(s, d);
+        s.close();
+        d.close();
+    }
+
     private static Tensor narrowNoGrad(Tensor x, int a, int start, int length) {
         int[] shape = x.shape();
         shape[a] = length;
