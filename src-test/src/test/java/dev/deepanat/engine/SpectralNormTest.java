@@ -117,28 +117,37 @@ class SpectralNormTest {
 
     /** One training forward (power iteration, u and v updated in place), backward, then an eval forward. */
     private static void checkParity(String name, Module layer, Backend be) {
-        Map<String, Tensor> t = Golden.torch(name, be);
-        layer.to(be);
-        assertEquals(List.of("bias", "weight_orig", "weight_u", "weight_v"), List.copyOf(layer.stateDict().keySet()),
-                "PyTorch's state dict names and order");
-        Map<String, Tensor> state = new LinkedHashMap<>();
-        t.forEach((k, v) -> { if (k.startsWith("param.")) state.put(k.substring(6), v); });
-        layer.loadStateDict(state);
-        Tensor x = t.get("x").requiresGrad(true);
-        layer.train(true);
-        Tensor y = layer.forward(x);
-        assertClose(t.get("y"), y, TOL, name + ": training output");
-        Map<String, Tensor> st = layer.stateDict();
-        assertClose(t.get("u1"), st.get("weight_u"), TOL, name + ": u after the power iteration");
-        assertClose(t.get("v1"), st.get("weight_v"), TOL, name + ": v after the power iteration");
-        y.backward(t.get("gy"));
-        assertClose(t.get("dx"), x.grad(), TOL, name + ": input gradient");
-        layer.namedParameters().forEach((k, p) -> assertClose(t.get("grad." + k), p.grad(), TOL, name + ": gradient of " + k));
-        layer.eval();
-        float[] u1 = st.get("weight_u").toArray();
-        Tensor yEval = layer.forward(x.detach());
-        assertClose(t.get("y_eval"), yEval, TOL, name + ": eval output");
-        assertArrayEquals(u1, layer.stateDict().get("weight_u").toArray(), "eval runs no power iteration");
-        layer.close();
+        long live = liveBytes(be);
+        try (MemoryScope scope = MemoryScope.open()) { // owns the golden tensors and the graph
+            Map<String, Tensor> t = Golden.torch(name, be);
+            layer.to(be);
+            assertEquals(List.of("bias", "weight_orig", "weight_u", "weight_v"), List.copyOf(layer.stateDict().keySet()),
+                    "PyTorch's state dict names and order");
+            Map<String, Tensor> state = new LinkedHashMap<>();
+            t.forEach((k, v) -> { if (k.startsWith("param.")) state.put(k.substring(6), v); });
+            layer.loadStateDict(state);
+            Tensor x = t.get("x").requiresGrad(true);
+            layer.train(true);
+            Tensor y = layer.forward(x);
+            assertClose(t.get("y"), y, TOL, name + ": training output");
+            Map<String, Tensor> st = layer.stateDict();
+            assertClose(t.get("u1"), st.get("weight_u"), TOL, name + ": u after the power iteration");
+            assertClose(t.get("v1"), st.get("weight_v"), TOL, name + ": v after the power iteration");
+            y.backward(t.get("gy"));
+            assertClose(t.get("dx"), x.grad(), TOL, name + ": input gradient");
+            layer.namedParameters().forEach((k, p) -> assertClose(t.get("grad." + k), p.grad(), TOL, name + ": gradient of " + k));
+            layer.eval();
+            float[] u1 = st.get("weight_u").toArray();
+            Tensor yEval = layer.forward(x.detach());
+            assertClose(t.get("y_eval"), yEval, TOL, name + ": eval output");
+            assertArrayEquals(u1, layer.stateDict().get("weight_u").toArray(), "eval runs no power iteration");
+        } finally {
+            layer.close();
+        }
+        assertEquals(live, liveBytes(be), "everything freed");
+    }
+
+    private static long liveBytes(Backend be) {
+        return be instanceof dev.deepanat.engine.backend.checked.CheckedBackend c ? c.memoryStats().liveBytes() : 0;
     }
 }

@@ -4,6 +4,7 @@ import dev.deepanat.engine.MemoryScope;
 import dev.deepanat.engine.Tensor;
 import dev.deepanat.engine.backend.Backend;
 import dev.deepanat.engine.backend.Backends;
+import dev.deepanat.engine.backend.checked.CheckedBackend;
 import dev.deepanat.engine.loss.Losses;
 import dev.deepanat.engine.nn.BatchNorm;
 import dev.deepanat.testing.Golden;
@@ -40,28 +41,34 @@ class DiscriminatorParityTest {
     @ParameterizedTest @MethodSource("backends")
     void forwardGradientsAndBuffersMatchPyTorch(String backend) {
         Backend be = Backends.get(backend);
-        Map<String, Tensor> t = Golden.torch("discriminator", be);
+        long live = liveBytes(be);
         Discriminator d = new Discriminator(64, 8, true, new SplittableRandom(5));
-        d.to(be);
-        Map<String, Tensor> state = new LinkedHashMap<>();
-        t.forEach((k, v) -> { if (k.startsWith("param.")) state.put(k.substring(6), v); });
-        assertEquals(state.keySet(), d.stateDict().keySet(), "parameter and buffer names as the PyTorch model's");
-        d.loadStateDict(state);
-        d.train(true);
-        try (MemoryScope s = MemoryScope.open()) {
+        try (MemoryScope scope = MemoryScope.open()) { // owns the golden tensors, the graph and the activations
+            Map<String, Tensor> t = Golden.torch("discriminator", be);
+            d.to(be);
+            Map<String, Tensor> state = new LinkedHashMap<>();
+            t.forEach((k, v) -> { if (k.startsWith("param.")) state.put(k.substring(6), v); });
+            assertEquals(state.keySet(), d.stateDict().keySet(), "parameter and buffer names as the PyTorch model's");
+            d.loadStateDict(state);
+            d.train(true);
             Tensor y = d.forward(t.get("x"));
             assertClose(t.get("y"), y, TOL, "training output");
             Tensor loss = Losses.bce(y, t.get("target"));
             assertClose(t.get("loss").toArray(), new float[] {loss.item()}, TOL, "BCE loss");
             loss.backward();
-        }
-        d.namedParameters().forEach((k, p) -> assertClose(t.get("grad." + k), p.grad(), TOL, "gradient of " + k));
-        d.namedBuffers().forEach((k, b) -> assertClose(t.get("after." + k), b, TOL, "buffer " + k + " after the forward"));
-        d.eval();
-        try (MemoryScope s = MemoryScope.open()) {
+            d.namedParameters().forEach((k, p) -> assertClose(t.get("grad." + k), p.grad(), TOL, "gradient of " + k));
+            d.namedBuffers().forEach((k, b) -> assertClose(t.get("after." + k), b, TOL, "buffer " + k + " after the forward"));
+            d.eval();
             assertClose(t.get("y_eval"), d.forward(t.get("x")), TOL, "eval output");
+        } finally {
+            d.close();
         }
-        d.close();
+        assertEquals(live, liveBytes(be), "everything freed once the scope and the model are closed");
+    }
+
+    /** Live bytes on the checked backend (the only one that counts them), else 0. */
+    static long liveBytes(Backend be) {
+        return be instanceof CheckedBackend c ? c.memoryStats().liveBytes() : 0;
     }
 
     /** The paper's model: 64 base filters, 512·4·4 features into a dense 1024; PyTorch's SRGAN count. */
