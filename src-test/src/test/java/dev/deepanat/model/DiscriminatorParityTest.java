@@ -74,8 +74,8 @@ class DiscriminatorParityTest {
     /** The paper's model: 64 base filters, 512·4·4 features into a dense 1024; PyTorch's SRGAN count. */
     @Test void paperModelShapeAndNames() {
         Discriminator d = Discriminator.paper(true, new SplittableRandom(1));
-        // convs 9·(64 + 64·64 + 64·128 + 128² + 128·256 + 256² + 256·512 + 512²), BN 2·(64 + 2·128 + 2·256 + 2·512 + 64),
-        // dense 8192·1024 + 1024 and 1024 + 1.
+        // convs 9·(64 + 64·64 + 64·128 + 128² + 128·256 + 256² + 256·512 + 512²) without bias, BN γ and β on
+        // 64 + 2·128 + 2·256 + 2·512 channels, dense 8192·1024 + 1024 and 1024 + 1: 13,076,673 as PyTorch counts SRGAN's.
         long convs = 9L * (64 + 64 * 64 + 64 * 128 + 128 * 128 + 128 * 256 + 256 * 256 + 256 * 512 + 512 * 512);
         long bn = 2L * (64 + 128 + 128 + 256 + 256 + 512 + 512);
         assertEquals(convs + bn + 8192L * 1024 + 1024 + 1024 + 1, d.parameterCount());

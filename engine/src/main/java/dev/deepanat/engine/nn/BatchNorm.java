@@ -37,9 +37,9 @@ public final class BatchNorm extends Module {
         if (x.rank() != spatialDims + 2)
             throw new IllegalArgumentException("BatchNorm" + spatialDims + "d: expected a rank-" + (spatialDims + 2)
                     + " input, got " + dev.deepanat.engine.Shapes.str(x.shape()));
-        // Frozen in training mode: batch statistics, and no running statistics to update.
-        boolean stats = updatesState() || !isTraining();
-        return Normalization.batchNorm(x, param("weight"), param("bias"), stats ? buffer("running_mean") : null,
-                stats ? buffer("running_var") : null, isTraining(), momentum, eps);
+        // Frozen in training mode: the batch's statistics, and no running statistics handed over to be updated.
+        boolean keepRunning = isTraining() && isFrozen();
+        return Normalization.batchNorm(x, param("weight"), param("bias"), keepRunning ? null : buffer("running_mean"),
+                keepRunning ? null : buffer("running_var"), isTraining(), momentum, eps);
     }
 }
