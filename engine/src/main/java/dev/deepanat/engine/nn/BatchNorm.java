@@ -5,7 +5,9 @@ import dev.deepanat.engine.ops.Normalization;
 
 /**
  * Batch normalization over channels of [n, c, ...] (BatchNorm2d on 4-D input, BatchNorm3d on 5-D): weight, bias,
- * running_mean, running_var and num_batches_tracked as PyTorch names them. Momentum is PyTorch's (default 0.1).
+ * running_mean and running_var as PyTorch names them. Momentum is PyTorch's (default 0.1). In training mode it
+ * normalizes with the batch's statistics and updates the running averages, unless {@link #freeze frozen}; in eval mode
+ * it normalizes with the running averages.
  */
 public final class BatchNorm extends Module {
     private final int spatialDims;
@@ -35,7 +37,9 @@ public final class BatchNorm extends Module {
         if (x.rank() != spatialDims + 2)
             throw new IllegalArgumentException("BatchNorm" + spatialDims + "d: expected a rank-" + (spatialDims + 2)
                     + " input, got " + dev.deepanat.engine.Shapes.str(x.shape()));
-        return Normalization.batchNorm(x, param("weight"), param("bias"), buffer("running_mean"), buffer("running_var"),
-                isTraining(), momentum, eps);
+        // Frozen in training mode: the batch's statistics, and no running statistics handed over to be updated.
+        boolean keepRunning = isTraining() && isFrozen();
+        return Normalization.batchNorm(x, param("weight"), param("bias"), keepRunning ? null : buffer("running_mean"),
+                keepRunning ? null : buffer("running_var"), isTraining(), momentum, eps);
     }
 }

@@ -20,6 +20,7 @@ public abstract class Module {
     private final Map<String, Tensor> buffers = new LinkedHashMap<>();
     private final Map<String, Module> children = new LinkedHashMap<>();
     private boolean training = true;
+    private boolean frozen;
 
     public abstract Tensor forward(Tensor x);
 
@@ -28,6 +29,16 @@ public abstract class Module {
         checkName(name);
         t.requiresGrad(true).persistent();
         params.put(name, t);
+        return t;
+    }
+
+    /**
+     * Takes a parameter out of this module and hands its tensor to the caller, who re-registers it (spectral
+     * normalization turns 'weight' into 'weight_orig', as PyTorch's {@code spectral_norm} does).
+     */
+    protected Tensor unregisterParameter(String name) {
+        Tensor t = params.remove(name);
+        if (t == null) throw new IllegalArgumentException(getClass().getSimpleName() + ": no parameter '" + name + "'");
         return t;
     }
 
@@ -149,6 +160,29 @@ public abstract class Module {
 
     public boolean isTraining() {
         return training;
+    }
+
+    /**
+     * Freezes or unfreezes this module and its children, as Keras' {@code trainable = False} on a model: a frozen
+     * module's parameters do not require gradients (so a backward through it reaches its input but leaves them alone)
+     * and its forward updates no state: no batch-norm running averages, no spectral-norm power iteration. The mode is
+     * untouched: in training mode a frozen batch norm still normalizes with the batch's statistics. A GAN's generator
+     * step runs the discriminator frozen; {@code freeze(false)} makes every parameter trainable again.
+     */
+    public Module freeze(boolean on) {
+        frozen = on;
+        params.values().forEach(p -> p.requiresGrad(!on));
+        children.values().forEach(m -> m.freeze(on));
+        return this;
+    }
+
+    public boolean isFrozen() {
+        return frozen;
+    }
+
+    /** Whether a forward now updates this module's state (running statistics, power iterations): training, not frozen. */
+    protected boolean updatesState() {
+        return training && !frozen;
     }
 
     public void zeroGrad() {
