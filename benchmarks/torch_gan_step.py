@@ -45,15 +45,16 @@ class SameConv(nn.Module):
 
 
 class Discriminator(nn.Module):
-    def __init__(self, size=64, sn=True):
+    def __init__(self, size=64, width=64, sn=True):
         super().__init__()
-        layers = [SameConv(1, 64, 1, sn), nn.LeakyReLU(0.2)]
-        prev = 64
-        for cout, stride in [(64, 2), (128, 1), (128, 2), (256, 1), (256, 2), (512, 1), (512, 2)]:
+        layers = [SameConv(1, width, 1, sn), nn.LeakyReLU(0.2)]
+        prev = width
+        for mult, stride in [(1, 2), (2, 1), (2, 2), (4, 1), (4, 2), (8, 1), (8, 2)]:
+            cout = width * mult
             layers += [SameConv(prev, cout, stride, sn), nn.BatchNorm2d(cout), nn.LeakyReLU(0.2)]
             prev = cout
         self.features = nn.Sequential(*layers)
-        lin1, lin2 = nn.Linear(512 * (size // 16) ** 2, 1024), nn.Linear(1024, 1)
+        lin1, lin2 = nn.Linear(8 * width * (size // 16) ** 2, 1024), nn.Linear(1024, 1)
         if sn:
             lin1, lin2 = nn.utils.spectral_norm(lin1), nn.utils.spectral_norm(lin2)
         self.head = nn.Sequential(nn.Flatten(), lin1, nn.LeakyReLU(0.2), lin2, nn.Sigmoid())
@@ -75,13 +76,14 @@ def main():
     p.add_argument("--block", type=int, default=64)
     p.add_argument("--d-epochs", type=int, default=3)
     p.add_argument("--d-batch", type=int, default=10)
+    p.add_argument("--d-filters", type=int, default=64)
     p.add_argument("--steps", type=int, default=3)
     p.add_argument("--threads", type=int, default=2)
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(1)
     s = a.block
-    g, d = UNet3d(11, 1, a.filters, a.levels), Discriminator(s)
+    g, d = UNet3d(11, 1, a.filters, a.levels), Discriminator(s, a.d_filters)
     opt_g, opt_d = torch.optim.Adam(g.parameters(), lr=1e-4), torch.optim.Adam(d.parameters(), lr=3e-4)
     x = torch.randn(1, 11, s, s, s)
     target = torch.randn(1, 1, s, s, s)
@@ -122,7 +124,7 @@ def main():
     med = statistics.median(times)
     print(json.dumps({
         "engine": "pytorch " + torch.__version__, "threads": a.threads, "filters": a.filters, "block": s,
-        "levels": a.levels, "mode": "gan", "d_epochs": a.d_epochs, "d_batch": a.d_batch, "steps": a.steps,
+        "levels": a.levels, "mode": "gan", "d_filters": a.d_filters, "d_epochs": a.d_epochs, "d_batch": a.d_batch, "steps": a.steps,
         "median_s": med, "min_s": min(times),
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, "times_s": times}))
 

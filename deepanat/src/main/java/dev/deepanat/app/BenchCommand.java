@@ -9,8 +9,10 @@ import dev.deepanat.engine.backend.Backends;
 import dev.deepanat.engine.backend.MemoryStats;
 import dev.deepanat.engine.backend.ProfiledBackend;
 import dev.deepanat.engine.optim.Adam;
+import dev.deepanat.model.Discriminator;
 import dev.deepanat.model.UNet3d;
 import dev.deepanat.model.UNetConfig;
+import dev.deepanat.train.GanStep;
 import dev.deepanat.train.TrainingStep;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -49,6 +51,14 @@ public final class BenchCommand implements Callable<Integer> {
     Integer threads;
     @Option(names = "--json", description = "Print one JSON object instead of text.")
     boolean json;
+    @Option(names = "--gan", description = "Time hybrid-GAN steps instead: the discriminator's --d-epochs passes over the block's 6·block slices, then one generator step.")
+    boolean gan;
+    @Option(names = "--d-epochs", defaultValue = "3", description = "With --gan: discriminator passes per step (default ${DEFAULT-VALUE}).")
+    int dEpochs;
+    @Option(names = "--d-batch", defaultValue = "10", description = "With --gan: slices per discriminator step (default ${DEFAULT-VALUE}).")
+    int dBatch;
+    @Option(names = "--d-filters", defaultValue = "64", description = "With --gan: the discriminator's first width (default ${DEFAULT-VALUE}).")
+    int dFilters;
     @Option(names = "--profile", description = "Time every kernel call (after the warm-up) and print a table to stderr.")
     boolean profile;
 
@@ -59,6 +69,9 @@ public final class BenchCommand implements Callable<Integer> {
             System.setProperty("deepanat.threads", Integer.toString(threads));
         }
         if (steps < 1) throw new UserError("--steps must be at least 1, got " + steps);
+        if (gan && forwardOnly) throw new UserError("--gan and --forward-only exclude each other");
+        if (gan && (block % 16 != 0 || dEpochs < 1 || dBatch < 2 || dFilters < 1))
+            throw new UserError("--gan needs a --block that is a multiple of 16, --d-epochs >= 1, --d-batch >= 2 and --d-filters >= 1");
         UNetConfig config;
         try {
             config = new UNetConfig(channels, 1, filters, levels, false);
@@ -85,6 +98,11 @@ public final class BenchCommand implements Callable<Integer> {
         for (int i = 0; i < m.length; i++) m[i] = rng.nextInt(10) == 0 ? 0f : 1f;
         Tensor mask = Tensor.of(be, m, 1, 1, block, block, block);
         Adam adam = new Adam(net.parameters(), 1e-4f);
+        Discriminator disc = gan ? new Discriminator(block, dFilters, true, new SplittableRandom(2)) : null;
+        if (disc != null) disc.to(be);
+        Adam dAdam = gan ? new Adam(disc.parameters(), 3e-4f) : null;
+        GanStep.Options ganOptions = new GanStep.Options(1e-3f, dEpochs, dBatch, 1f);
+        GanStep.Meters meters = gan ? new GanStep.Meters(be, 1) : null;
 
         double[] times = new double[steps];
         for (int s = -1; s < steps; s++) {
@@ -95,6 +113,10 @@ public final class BenchCommand implements Callable<Integer> {
                     try (var ng = Autograd.noGrad()) {
                         net.forward(x).toArray();
                     }
+                } else if (gan) {
+                    GanStep.run(ganOptions, net, disc, adam, dAdam, new Tensor[] {x, target, mask}, new SplittableRandom(s + 2),
+                            meters, "bench step " + (s + 2));
+                    meters.readAll();
                 } else {
                     TrainingStep.run(net, adam, x, target, mask).item();
                 }
@@ -107,7 +129,7 @@ public final class BenchCommand implements Callable<Integer> {
         Arrays.sort(sorted);
         double median = steps % 2 == 1 ? sorted[steps / 2] : (sorted[steps / 2 - 1] + sorted[steps / 2]) / 2;
         double min = sorted[0];
-        double flops = config.forwardFlops(block) * (forwardOnly ? 1 : 3);
+        double flops = gan ? Double.NaN : config.forwardFlops(block) * (forwardOnly ? 1 : 3);
         double gflops = flops / median / 1e9;
         long rssKb = peakRssKb();
         MemoryStats mem = be.memoryStats();
@@ -117,15 +139,18 @@ public final class BenchCommand implements Callable<Integer> {
         if (json) {
             System.out.printf(Locale.ROOT,
                     "{\"engine\":\"deepanat-j\",\"device\":\"%s\",\"threads\":%s,\"filters\":%d,\"block\":%d,\"channels\":%d,"
-                            + "\"levels\":%d,\"mode\":\"%s\",\"steps\":%d,\"median_s\":%.6f,\"min_s\":%.6f,\"gflop\":%.3f,"
-                            + "\"gflops\":%.2f,\"peak_rss_mb\":%s,\"peak_tensor_mb\":%.1f,\"times_s\":%s}%n",
-                    be.name(), threadsUsed, filters, block, channels, levels, forwardOnly ? "forward" : "train", steps,
-                    median, min, flops / 1e9, gflops, rssKb < 0 ? "null" : String.format(Locale.ROOT, "%.1f", rssKb / 1024.0), peakLive / 1048576.0,
+                            + "\"levels\":%d,\"mode\":\"%s\",\"steps\":%d,\"median_s\":%.6f,\"min_s\":%.6f,\"gflop\":%s,"
+                            + "\"gflops\":%s,\"peak_rss_mb\":%s,\"peak_tensor_mb\":%.1f,\"times_s\":%s}%n",
+                    be.name(), threadsUsed, filters, block, channels, levels, gan ? "gan" : forwardOnly ? "forward" : "train", steps,
+                    median, min, gan ? "null" : String.format(Locale.ROOT, "%.3f", flops / 1e9),
+                    gan ? "null" : String.format(Locale.ROOT, "%.2f", gflops), rssKb < 0 ? "null" : String.format(Locale.ROOT, "%.1f", rssKb / 1024.0), peakLive / 1048576.0,
                     Arrays.toString(Arrays.stream(times).mapToObj(t -> String.format(Locale.ROOT, "%.6f", t)).toArray()));
         } else {
             System.out.printf(Locale.ROOT, "U-Net %s, %d filters, %d³ block, %d channels, %d levels on %s, threads=%s%n",
-                    forwardOnly ? "forward pass" : "training step", filters, block, channels, levels, be.name(), threadsUsed);
-            System.out.printf(Locale.ROOT, "median %.3f s, min %.3f s per step; %.2f GFLOP per step, %.1f GFLOP/s%n",
+                    gan ? "GAN step (discriminator " + dFilters + " filters, " + dEpochs + " passes of " + dBatch + ")"
+                            : forwardOnly ? "forward pass" : "training step", filters, block, channels, levels, be.name(), threadsUsed);
+            if (gan) System.out.printf(Locale.ROOT, "median %.3f s, min %.3f s per step%n", median, min);
+            else System.out.printf(Locale.ROOT, "median %.3f s, min %.3f s per step; %.2f GFLOP per step, %.1f GFLOP/s%n",
                     median, min, flops / 1e9, gflops);
             if (rssKb >= 0) System.out.printf(Locale.ROOT, "peak resident memory %.0f MiB%n", rssKb / 1024.0);
             System.out.printf(Locale.ROOT, "peak tensor memory %.0f MiB (live storages on %s); now cached %.0f MiB, kernel scratch %.0f MiB%n",

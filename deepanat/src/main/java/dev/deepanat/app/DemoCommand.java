@@ -28,6 +28,8 @@ final class DemoCommand implements Callable<Integer> {
     Integer block;
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the phantom, the weights and the blocks (default ${DEFAULT-VALUE}).")
     long seed;
+    @Option(names = "--gan", description = "Then fine-tune the U-Net as a hybrid GAN (a few epochs) and report it beside the U-Net.")
+    boolean gan;
     @Option(names = "--device", description = "Backend: cpu, reference, checked (a slow memory-checking test device) or auto (default: the fastest CPU backend).")
     String device;
 
@@ -35,10 +37,13 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() {
         DemoOptions d = quick ? DemoOptions.quick(out) : DemoOptions.standard(out);
         d = new DemoOptions(d.out(), or(size, d.size()), d.trainSubjects(), or(epochs, d.epochs()), or(filters, d.filters()),
-                or(levels, d.levels()), or(block, d.block()), d.lr(), seed, d.tiling());
+                or(levels, d.levels()), or(block, d.block()), d.lr(), seed, d.tiling(),
+                gan ? (quick ? DemoOptions.Gan.quick() : DemoOptions.Gan.standard()) : null);
         ConsoleProgress progress = new ConsoleProgress();
         Demo.Result r = Demo.run(d, DeviceOption.pick(device), progress, progress, System.out::println);
         System.out.println("demo: held-out subject, synthesized vs true T1w in the mask: " + r.model());
+        if (r.gan() != null)
+            System.out.println("demo: the GAN-fine-tuned U-Net:                              " + r.gan());
         System.out.println("demo: linear baseline on the 11 inputs:                      " + r.baseline());
         System.out.printf("demo: done in %.1f s; report %s, montage %s, loss curves %s, synthesized T1w %s%n",
                 r.seconds(), r.report(), r.montage(), r.lossPlot(), r.synthesized());

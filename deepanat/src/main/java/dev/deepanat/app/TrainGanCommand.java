@@ -28,6 +28,7 @@ final class TrainGanCommand implements Callable<Integer> {
     @Option(names = "--d-epochs", defaultValue = "3", description = "Discriminator passes over each block's slices (default ${DEFAULT-VALUE}).") int dEpochs;
     @Option(names = "--d-batch", defaultValue = "10", description = "Slices per discriminator step (default ${DEFAULT-VALUE}).") int dBatch;
     @Option(names = "--label-smoothing", defaultValue = "1.0", description = "Label of real slices (default ${DEFAULT-VALUE}: none).") float labelSmoothing;
+    @Option(names = "--d-filters", defaultValue = "64", description = "The discriminator's first width, doubled three times (default ${DEFAULT-VALUE}, the paper's).") int dFilters;
     @Option(names = "--no-spectral-norm", description = "No spectral normalization in the discriminator (the original's model has none).") boolean noSpectralNorm;
     @Option(names = "--filters", defaultValue = "48", description = "Base filters of a fresh generator (default ${DEFAULT-VALUE}).") int filters;
     @Option(names = "--levels", defaultValue = "5", description = "Levels of a fresh generator (default ${DEFAULT-VALUE}).") int levels;
@@ -39,7 +40,7 @@ final class TrainGanCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         GanRequest r = new GanRequest(data, subjects, valSubjects, valFraction, valBlocks, initGenerator, filters, levels, block, epochs,
-                advWeight, lrG, lrD, dEpochs, dBatch, labelSmoothing, !noSpectralNorm, seed, maxBlocks, resume, out);
+                advWeight, lrG, lrD, dEpochs, dBatch, labelSmoothing, dFilters, !noSpectralNorm, seed, maxBlocks, resume, out);
         GanTrainer.Result res = GanTrainer.run(r, DeviceOption.pick(device), new ConsoleProgress());
         System.out.printf("train-gan: wrote %s (the generator, for predict), %s, %s and %s%n", res.best(), res.discriminator(),
                 out.resolve(GanTrainer.HISTORY), out.resolve(GanTrainer.PLOT));

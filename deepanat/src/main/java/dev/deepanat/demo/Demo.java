@@ -21,6 +21,8 @@ import dev.deepanat.phantom.PhantomSpec;
 import dev.deepanat.phantom.PhantomWriter;
 import dev.deepanat.report.Montage;
 import dev.deepanat.train.TrainRequest;
+import dev.deepanat.train.GanRequest;
+import dev.deepanat.train.GanTrainer;
 import dev.deepanat.train.Trainer;
 
 import java.io.IOException;
@@ -40,7 +42,9 @@ import java.util.function.Consumer;
  * Writes {@code report.json}, {@code montage.png}, {@code loss.png} and the run under {@code out}.
  */
 public final class Demo {
-    public record Result(Metrics model, Metrics baseline, double seconds, Path report, Path montage, Path lossPlot, Path synthesized) {}
+    /** gan is null without {@code --gan}. */
+    public record Result(Metrics model, Metrics baseline, Metrics gan, double seconds, Path report, Path montage, Path lossPlot,
+                         Path synthesized) {}
 
     private Demo() {}
 
@@ -54,8 +58,9 @@ public final class Demo {
             throw new UserError("--block " + o.block() + ": must be a multiple of " + multiple + " (for " + o.levels()
                     + " levels) and at most --size " + o.size());
         int n = o.trainSubjects() + 2; // + one validation subject + one held out
-        Path raw = out.resolve("phantom"), data = out.resolve("data"), run = out.resolve("run");
+        Path raw = out.resolve("phantom"), data = out.resolve("data"), run = out.resolve("run"), ganRun = out.resolve("gan-run");
         deleteRun(run); // a demo starts afresh; its other outputs are simply overwritten
+        deleteRun(ganRun);
         PhantomSpec spec = new PhantomSpec(n, o.size(), o.seed(), 30, 3, false, true);
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -89,9 +94,26 @@ public final class Demo {
         NiftiImage truth = Nifti.read(files.t1w());
         Metrics base = Metrics.of(baseline, truth.data(), held.mask(), held.nx(), held.ny(), held.nz());
 
+        // The hybrid GAN: the trained U-Net fine-tuned against the discriminator, predicted and scored the same way.
+        Metrics gan = null;
+        float[] ganT1w = null;
+        if (o.gan() != null) {
+            DemoOptions.Gan g = o.gan();
+            GanTrainer.Result gr = GanTrainer.run(new GanRequest(data, train, List.of(val), null, null, tr.best(), o.filters(), o.levels(),
+                    o.ganBlock(), g.epochs(), 1e-3f, o.lr() / 10, 3e-4f, g.dEpochs(), 10, 1f, g.dFilters(), true, o.seed(), g.blocks(),
+                    false, ganRun), be, trainLog);
+            Path ganFile = out.resolve(test + "_t1w_synth_gan.nii.gz");
+            Synthesis.Result gp = Synthesis.run(new Synthesis.Request(gr.best(), subjectDir, ganFile, o.tiling(), 5, 3, null), be, predictLog);
+            gan = Metrics.ofFiles(gp.t1w(), files.t1w(), files.mask());
+            ganT1w = Nifti.read(gp.t1w()).data();
+            log.accept(String.format("demo: GAN fine-tune, %d epochs of %d blocks: validation masked L1 %.4f -> %.4f", g.epochs(), g.blocks(),
+                    gr.startValL1(), gr.history().getLast().valL1()));
+        }
+
         double secs = seconds(t0);
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("model", model.toMap());
+        if (gan != null) report.put("gan", gan.toMap());
         report.put("baseline", base.toMap());
         report.put("seconds", Math.round(secs * 10) / 10.0);
         report.put("held_out_subject", test);
@@ -102,29 +124,35 @@ public final class Demo {
         AtomicFiles.writeString(reportFile, new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(report) + "\n");
 
         Path montage = out.resolve("montage.png"), loss = out.resolve("loss.png");
-        writeMontage(montage, held, Nifti.read(files.channel(1)).data(), Nifti.read(pr.t1w()).data(), truth.data());
+        writeMontage(montage, held, Nifti.read(files.channel(1)).data(), Nifti.read(pr.t1w()).data(), ganT1w, truth.data());
         AtomicFiles.write(loss, o2 -> Files.copy(run.resolve(Trainer.PLOT), o2));
-        return new Result(model, base, secs, reportFile, montage, loss, pr.t1w());
+        return new Result(model, base, gan, secs, reportFile, montage, loss, pr.t1w());
     }
 
-    /** Rows axial, coronal, sagittal; columns mean DWI, synthesized T1w, true T1w (one grey window), |error|. */
-    static void writeMontage(Path png, Subject s, float[] meanDwi, float[] synth, float[] truth) {
+    /**
+     * Rows axial, coronal, sagittal; columns mean DWI, synthesized T1w, the GAN's (when there is one), true T1w (one
+     * grey window), |error| of the U-Net.
+     */
+    static void writeMontage(Path png, Subject s, float[] meanDwi, float[] synth, float[] gan, float[] truth) {
         float[] err = new float[truth.length];
         for (int i = 0; i < err.length; i++) err[i] = Math.abs(synth[i] - truth[i]) * s.mask()[i];
         Montage.Window t1 = Montage.Window.percentiles(truth, s.mask(), 1, 99);
+        List<Montage.Column> columns = new ArrayList<>();
+        columns.add(new Montage.Column("mean DWI", meanDwi, Montage.Window.percentiles(meanDwi, s.mask(), 1, 99)));
+        columns.add(new Montage.Column("synthesized T1w", synth, t1));
+        if (gan != null) columns.add(new Montage.Column("GAN T1w", gan, t1));
+        columns.add(new Montage.Column("true T1w", truth, t1));
+        columns.add(new Montage.Column("|error|", err, new Montage.Window(0, t1.hi() - t1.lo())));
         try {
-            Montage.write(png, s.nx(), s.ny(), s.nz(), s.mask(), List.of(
-                    new Montage.Column("mean DWI", meanDwi, Montage.Window.percentiles(meanDwi, s.mask(), 1, 99)),
-                    new Montage.Column("synthesized T1w", synth, t1),
-                    new Montage.Column("true T1w", truth, t1),
-                    new Montage.Column("|error|", err, new Montage.Window(0, t1.hi() - t1.lo()))));
+            Montage.write(png, s.nx(), s.ny(), s.nz(), s.mask(), columns);
         } catch (IOException e) {
             throw new UserError(png + ": cannot write the montage (" + e.getMessage() + ")", e);
         }
     }
 
     private static void deleteRun(Path run) {
-        for (String f : List.of(Trainer.BEST, Trainer.LAST, Trainer.HISTORY, Trainer.PLOT, Trainer.RESUME_STATE)) {
+        for (String f : List.of(Trainer.BEST, Trainer.LAST, Trainer.HISTORY, Trainer.PLOT, Trainer.RESUME_STATE,
+                GanTrainer.DISCRIMINATOR, GanTrainer.RESUME_STATE)) {
             try {
                 Files.deleteIfExists(run.resolve(f));
             } catch (IOException e) {

@@ -14,8 +14,11 @@ import dev.deepanat.engine.ops.Views;
  * the copy runs on the block's device; differentiable.
  */
 public final class BlockSlices {
-    /** The original's rule: a slice takes part in the discriminator's training when its real T1w has an L2 norm above
-     * this, in normalized units (slices of mostly background carry nothing to judge). */
+    /**
+     * The original's rule: a 64 × 64 slice takes part in the discriminator's training when its real T1w has an L2 norm
+     * above this, in normalized units (slices of mostly background carry nothing to judge). Smaller slices (tests,
+     * demos) use the same root-mean-square bound: 15 · b / 64.
+     */
     public static final float MIN_REAL_NORM = 15f;
 
     private BlockSlices() {}
@@ -33,17 +36,18 @@ public final class BlockSlices {
     }
 
     /**
-     * The indices of the slices whose real image has an L2 norm above {@link #MIN_REAL_NORM}: the norms are computed on
-     * the device and read back once (one transfer per block).
+     * The indices of the slices whose real image has an L2 norm above {@link #MIN_REAL_NORM} (scaled to the slice's
+     * edge): the norms are computed on the device and read back once (one transfer per block).
      */
     public static int[] informative(Tensor realSlices) {
+        float bound = MIN_REAL_NORM * realSlices.dim(3) / 64f;
         float[] norms;
         try (MemoryScope scope = MemoryScope.open()) {
             norms = realSlices.mul(realSlices).sum(false, 1, 2, 3).sqrt().toArray();
         }
         int n = 0;
         int[] idx = new int[norms.length];
-        for (int i = 0; i < norms.length; i++) if (norms[i] > MIN_REAL_NORM) idx[n++] = i;
+        for (int i = 0; i < norms.length; i++) if (norms[i] > bound) idx[n++] = i;
         return java.util.Arrays.copyOf(idx, n);
     }
 }

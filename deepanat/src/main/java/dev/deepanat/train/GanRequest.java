@@ -14,10 +14,11 @@ import java.util.List;
  * @param dEpochs        passes of the discriminator over each block's slices
  * @param dBatch         slices per discriminator step
  * @param labelSmoothing the label of real slices (1 = none)
+ * @param dFilters       the discriminator's first width (the paper's 64; doubled three times)
  */
 public record GanRequest(Path data, List<String> subjects, List<String> valSubjects, Double valFraction, Double valBlocks,
                          Path initGenerator, int filters, int levels, int block, int epochs, float advWeight, float lrG, float lrD,
-                         int dEpochs, int dBatch, float labelSmoothing, boolean spectralNorm, long seed,
+                         int dEpochs, int dBatch, float labelSmoothing, int dFilters, boolean spectralNorm, long seed,
                          int maxBlocksPerEpoch, boolean resume, Path out) {
     /** The paper's slice size: the discriminator's input is 64 × 64, so the generator works on 64³ blocks. */
     public static final int PAPER_BLOCK = 64;

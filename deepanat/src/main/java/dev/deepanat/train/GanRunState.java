@@ -33,7 +33,7 @@ record GanRunState(int epochsDone, double bestVal, double startVal, List<GanEpoc
     static String options(GanRequest r, DataSplit data) {
         return "subjects " + data.trainSubjects() + "; " + data.rule() + "; block " + r.block() + "; adv-weight " + r.advWeight()
                 + "; lr-g " + r.lrG() + "; lr-d " + r.lrD() + "; d-epochs " + r.dEpochs() + "; d-batch " + r.dBatch()
-                + "; label-smoothing " + r.labelSmoothing() + "; spectral-norm " + r.spectralNorm() + "; seed " + r.seed()
+                + "; label-smoothing " + r.labelSmoothing() + "; d-filters " + r.dFilters() + "; spectral-norm " + r.spectralNorm() + "; seed " + r.seed()
                 + "; max-blocks-per-epoch " + r.maxBlocksPerEpoch();
     }
 

@@ -7,13 +7,8 @@ import dev.deepanat.data.BlockSet;
 import dev.deepanat.data.InputChannels;
 import dev.deepanat.engine.MemoryScope;
 import dev.deepanat.engine.Tensor;
-import dev.deepanat.engine.autograd.Autograd;
 import dev.deepanat.engine.backend.Backend;
 import dev.deepanat.engine.io.Safetensors;
-import dev.deepanat.engine.loss.LossMeter;
-import dev.deepanat.engine.loss.Losses;
-import dev.deepanat.engine.ops.Pointwise;
-import dev.deepanat.engine.ops.Views;
 import dev.deepanat.engine.optim.Adam;
 import dev.deepanat.model.Discriminator;
 import dev.deepanat.model.UNet3d;
@@ -47,7 +42,8 @@ import java.util.SplittableRandom;
  * takes), the discriminator's {@code discriminator.safetensors}, {@code history.csv} and {@code loss.png}.
  */
 public final class GanTrainer {
-    public static final String DISCRIMINATOR = "discriminator.safetensors", HISTORY = "history.csv", PLOT = "loss.png";
+    public static final String DISCRIMINATOR = "discriminator.safetensors", HISTORY = "history.csv", PLOT = "loss.png",
+            RESUME_STATE = GanRunState.FILE;
     /** Blocks between two host reads of the losses. */
     static final int READ_EVERY = 10;
 
@@ -70,7 +66,7 @@ public final class GanTrainer {
         double[] t1 = data.t1wStats();
         ModelCard card = new ModelCard(g.config(), b, InputChannels.SUFFIXES, ModelCard.normalizedChannelNames(), t1[0], t1[1],
                 data.trainSubjects(), BuildInfo.version(), 0);
-        Discriminator d = new Discriminator(b, r.spectralNorm(), new SplittableRandom(r.seed() ^ 0x5DEECE66DL));
+        Discriminator d = new Discriminator(b, r.dFilters(), r.spectralNorm(), new SplittableRandom(r.seed() ^ 0x5DEECE66DL));
         d.to(be);
         Adam gAdam = new Adam(g.parameters(), r.lrG()), dAdam = new Adam(d.parameters(), r.lrD());
         out.message(String.format("GAN on %s, %s; %d training blocks per epoch (%d³, with x-flips), %d validation blocks",
@@ -93,11 +89,12 @@ public final class GanTrainer {
             startVal = Trainer.validate(g, data.val(), be);
         }
         String options = GanRunState.options(r, data);
+        GanStep.Options opts = new GanStep.Options(r.advWeight(), r.dEpochs(), r.dBatch(), r.labelSmoothing());
         for (int epoch = first; epoch <= r.epochs(); epoch++) {
             long t0 = System.nanoTime();
             List<BlockSet.Ref> order = data.train().epochOrder(r.seed(), epoch, r.maxBlocksPerEpoch());
             out.epochStart(epoch, r.epochs(), order.size());
-            Meters m = new Meters(be);
+            GanStep.Meters m = new GanStep.Meters(be, READ_EVERY);
             try (m) {
                 for (int i = 0; i < order.size(); i++) {
                     String where = "epoch " + epoch + ", block " + (i + 1) + " of " + order.size();
@@ -105,8 +102,7 @@ public final class GanTrainer {
                         Tensor[] blk = data.train().tensors(order.get(i), be);
                         // The discriminator's batch order depends on (seed, epoch, block) only, so a resumed run repeats it.
                         SplittableRandom shuffle = new SplittableRandom(r.seed() * 1_000_003L + epoch * 65_537L + i);
-                        trainDiscriminator(r, g, d, dAdam, blk, shuffle, m, where);
-                        trainGenerator(r, g, d, gAdam, blk, m, where);
+                        GanStep.run(opts, g, d, gAdam, dAdam, blk, shuffle, m, where);
                     }
                     if (m.l1.pending() == 0) out.step(i + 1, m.l1.mean());
                 }
@@ -116,8 +112,8 @@ public final class GanTrainer {
             }
             out.step(order.size(), m.l1.mean());
             double val = Trainer.validate(g, data.val(), be);
-            GanEpochRecord rec = new GanEpochRecord(epoch, m.l1.mean(), m.adv.mean(), m.dLoss.mean(),
-                    m.accuracy(m.correctReal, m.realSeen), m.accuracy(m.correctFake, m.fakeSeen), val, (System.nanoTime() - t0) / 1e9);
+            GanEpochRecord rec = new GanEpochRecord(epoch, m.l1.mean(), m.adv.mean(), m.dLoss.mean(), m.accuracyReal(),
+                    m.accuracyFake(), val, (System.nanoTime() - t0) / 1e9);
             history.add(rec);
             boolean best = data.val().size() == 0 || val < bestVal;
             if (best && data.val().size() > 0) bestVal = val;
@@ -136,110 +132,6 @@ public final class GanTrainer {
         return new Result(run.resolve(Trainer.BEST), run.resolve(Trainer.LAST), run.resolve(DISCRIMINATOR), history, startVal);
     }
 
-    /** Step 1: the discriminator on the block's informative slices, generated (label 0) and real (label smoothing). */
-    private static void trainDiscriminator(GanRequest r, UNet3d g, Discriminator d, Adam dAdam, Tensor[] blk,
-                                           SplittableRandom shuffle, Meters m, String where) {
-        Tensor real = BlockSlices.of(blk[1]);
-        int[] idx = BlockSlices.informative(real);
-        if (idx.length == 0) return;
-        Tensor fake;
-        g.eval();
-        try (Autograd.NoGrad ng = Autograd.noGrad()) {
-            fake = BlockSlices.of(g.forward(blk[0]).mul(blk[2]));
-        } finally {
-            g.train(true);
-        }
-        int k = idx.length;
-        Tensor slices = Views.concat(0, Views.indexSelect(fake, idx), Views.indexSelect(real, idx));
-        float[] labels = new float[2 * k];
-        java.util.Arrays.fill(labels, k, 2 * k, r.labelSmoothing());
-        d.train(true);
-        int[] perm = new int[2 * k];
-        for (int e = 0; e < r.dEpochs(); e++) {
-            for (int i = 0; i < perm.length; i++) perm[i] = i;
-            for (int i = perm.length - 1; i > 0; i--) {
-                int j = shuffle.nextInt(i + 1);
-                int t = perm[i];
-                perm[i] = perm[j];
-                perm[j] = t;
-            }
-            for (int s = 0; s < perm.length; s += r.dBatch()) {
-                int n = Math.min(r.dBatch(), perm.length - s);
-                int[] sel = java.util.Arrays.copyOfRange(perm, s, s + n);
-                if (n < 2 && perm.length >= 2) continue; // batch norm needs two values per channel; a last single slice waits
-                try (MemoryScope batch = MemoryScope.open()) {
-                    float[] y = new float[n], isReal = new float[n];
-                    for (int i = 0; i < n; i++) {
-                        y[i] = labels[sel[i]];
-                        isReal[i] = sel[i] >= k ? 1f : 0f;
-                    }
-                    Tensor yt = Tensor.of(slices.backend(), y, n, 1), rt = Tensor.of(slices.backend(), isReal, n, 1);
-                    dAdam.zeroGrad();
-                    Tensor p = d.forward(Views.indexSelect(slices, sel));
-                    Tensor loss = Losses.bce(p, yt);
-                    loss.backward();
-                    dAdam.step();
-                    m.dLoss.add(loss, "discriminator, " + where);
-                    try (Autograd.NoGrad ng = Autograd.noGrad()) {
-                        Tensor pd = p.detach();
-                        m.correctReal.add(Pointwise.step(pd.add(-0.5f)).mul(rt).sum(), where);
-                        m.correctFake.add(Pointwise.step(pd.neg().add(0.5f)).mul(rt.neg().add(1f)).sum(), where);
-                    }
-                    int nr = 0;
-                    for (float v : isReal) nr += (int) v;
-                    m.realSeen += nr;
-                    m.fakeSeen += n - nr;
-                }
-            }
-        }
-    }
-
-    /** Step 2: one generator step on masked L1 + advWeight × BCE(D(slices), real label), the discriminator frozen. */
-    private static void trainGenerator(GanRequest r, UNet3d g, Discriminator d, Adam gAdam, Tensor[] blk, Meters m, String where) {
-        gAdam.zeroGrad();
-        d.freeze(true);
-        try {
-            Tensor y = g.forward(blk[0]);
-            Tensor l1 = Losses.maskedL1(y, blk[1], blk[2]);
-            Tensor p = d.forward(BlockSlices.of(y.mul(blk[2])));
-            Tensor adv = Losses.bce(p, Tensor.full(p.backend(), r.labelSmoothing(), p.shape()));
-            l1.add(adv.mul(r.advWeight())).backward();
-            gAdam.step();
-            m.l1.add(l1, "generator, " + where);
-            m.adv.add(adv, "generator, " + where);
-        } finally {
-            d.freeze(false);
-        }
-    }
-
-    /** The device-side meters of one epoch, read every {@link #READ_EVERY} blocks. */
-    private static final class Meters implements AutoCloseable {
-        final LossMeter l1, adv, dLoss, correctReal, correctFake;
-        long realSeen, fakeSeen;
-
-        Meters(Backend be) {
-            l1 = new LossMeter(be, "generator masked L1", READ_EVERY);
-            adv = new LossMeter(be, "generator adversarial BCE", READ_EVERY);
-            dLoss = new LossMeter(be, "discriminator BCE", 16 * READ_EVERY);
-            correctReal = new LossMeter(be, "discriminator correct on real", 16 * READ_EVERY);
-            correctFake = new LossMeter(be, "discriminator correct on generated", 16 * READ_EVERY);
-        }
-
-        void readAll() {
-            for (LossMeter x : List.of(l1, adv, dLoss, correctReal, correctFake)) x.read();
-        }
-
-        /** Correct / seen, from a meter of per-batch counts. */
-        double accuracy(LossMeter correct, long seen) {
-            return seen == 0 ? Double.NaN : correct.mean() * correct.count() / seen;
-        }
-
-        @Override
-        public void close() {
-            for (LossMeter x : List.of(l1, adv, dLoss, correctReal, correctFake)) x.close();
-        }
-    }
-
     private static UNet3d generator(GanRequest r, Backend be, Trainer.Listener out) {
         if (r.initGenerator() != null) {
             Checkpoints.TrainedModel init = Checkpoints.load(r.initGenerator(), be);
@@ -256,6 +148,7 @@ public final class GanTrainer {
         meta.put("format", "pt");
         meta.put("model", "deepanat.Discriminator");
         meta.put("input", r.block() + "x" + r.block());
+        meta.put("base_filters", Integer.toString(r.dFilters()));
         meta.put("spectral_norm", Boolean.toString(r.spectralNorm()));
         meta.put("epoch", Integer.toString(epoch));
         meta.put("version", BuildInfo.version());
@@ -272,6 +165,7 @@ public final class GanTrainer {
         if (!(r.lrG() > 0) || !(r.lrD() > 0)) throw new UserError("--lr-g and --lr-d must be positive");
         if (!(r.advWeight() >= 0)) throw new UserError("--adv-weight " + r.advWeight() + ": must be >= 0");
         if (r.dEpochs() < 1) throw new UserError("--d-epochs " + r.dEpochs() + ": must be at least 1");
+        if (r.dFilters() < 1 || r.dFilters() > 1024) throw new UserError("--d-filters " + r.dFilters() + ": must be in 1..1024");
         if (r.dBatch() < 2) throw new UserError("--d-batch " + r.dBatch() + ": must be at least 2 (the discriminator's batch norm)");
         if (!(r.labelSmoothing() > 0 && r.labelSmoothing() <= 1)) throw new UserError("--label-smoothing " + r.labelSmoothing() + ": must be in (0, 1]");
         if (r.maxBlocksPerEpoch() < 0) throw new UserError("--max-blocks-per-epoch " + r.maxBlocksPerEpoch() + ": must be >= 0");

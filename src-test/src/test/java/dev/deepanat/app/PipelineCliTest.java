@@ -146,13 +146,14 @@ class PipelineCliTest {
     }
 
     @Test
-    void demoRunsTheWholePipelineAndWritesItsReport() throws IOException {
+    void demoRunsTheWholePipelineWithTheGanAndWritesItsReport() throws IOException {
         Path out = root.resolve("demo");
         String msg = run(0, "demo", "--out", out.toString(), "--size", "24", "--epochs", "1", "--filters", "2", "--levels", "2",
-                "--block", "8")[0];
+                "--block", "16", "--quick", "--gan")[0];
         assertTrue(msg.contains("report " + out.resolve("report.json")), msg);
+        assertTrue(msg.contains("demo: the GAN-fine-tuned U-Net:"), msg);
         JsonObject r = JsonParser.parseString(Files.readString(out.resolve("report.json"))).getAsJsonObject();
-        for (String k : new String[] {"model", "baseline"})
+        for (String k : new String[] {"model", "gan", "baseline"})
             for (String m : new String[] {"ssim", "mae", "psnr", "mse"})
                 assertTrue(Double.isFinite(r.getAsJsonObject(k).get(m).getAsDouble()), k + "." + m);
         assertTrue(r.get("seconds").getAsDouble() > 0);
