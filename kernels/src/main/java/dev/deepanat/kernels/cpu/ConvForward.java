@@ -8,12 +8,16 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Stride-1 3D convolution as an implicit GEMM: y[o, voxels] = Σ_(c,tap) A[o, (c,tap)] · B[(c,tap), voxels], where B's
+ * 3D convolution as an implicit GEMM: y[o, voxels] = Σ_(c,tap) A[o, (c,tap)] · B[(c,tap), voxels], where B's
  * row (c, tap) is the zero-padded input slab of the output plane shifted by the tap's offset (see {@link Slab}), so B
  * is never materialized. A register-blocked micro-kernel computes MR = 6 output channels × NR = 3 vectors of voxels
  * (18 accumulators) along the contiguous w axis; weights are packed per block of MR output channels as [(c,tap)][MR]. Work is split over
  * (batch, output plane, output-channel group); the reduction over (c, tap) is blocked by input channels so that the
  * slab rows a tile reads stay in L1 while all output-channel blocks of a group sweep over them.
+ *
+ * <p>Strides: the slab of a strided convolution holds the input plane split into its stride phases (see
+ * {@link Slab}), which makes every tap a contiguous run again, so this kernel runs unchanged for any stride (the
+ * discriminator's 3×3 stride-2 conv2d layers).
  *
  * <p>Backward-data is this kernel on the transposed, flipped weights (see {@link ConvBackwardData}).
  */
@@ -25,7 +29,7 @@ final class ConvForward {
     private ConvForward() {}
 
     static boolean supports(ConvGeometry g) {
-        return g.sd() == 1 && g.sh() == 1 && g.sw() == 1 && g.pd() >= 0 && g.ph() >= 0 && g.pw() >= 0;
+        return g.sd() >= 1 && g.sh() >= 1 && g.sw() >= 1 && g.pd() >= 0 && g.ph() >= 0 && g.pw() >= 0;
     }
 
     static int packedSize(int cOut, int k) {

@@ -16,7 +16,8 @@ import dev.deepanat.engine.backend.reference.ReferenceBackend;
 /**
  * The fast CPU backend: multi-threaded on one shared pool ({@link Parallel}) and vectorized with the Vector API
  * (FloatVector.SPECIES_PREFERRED). This class only dispatches; each concern has its own kernel class. Kernels not
- * overridden here, and the convolution cases without a fast path (stride ≠ 1), run the reference backend's loops.
+ * overridden here, and the convolution cases without a fast path (negative padding; backward-data with a depth stride
+ * or padding ≥ the kernel), run the reference backend's loops.
  * Storages are the reference backend's heap arrays, cached for reuse by its allocator. Kernel timing is not here: any
  * backend can be wrapped in {@code ProfiledBackend}.
  */
