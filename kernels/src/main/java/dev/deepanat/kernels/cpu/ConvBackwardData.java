@@ -73,16 +73,20 @@ final class ConvBackwardData {
                         for (int tx = 0; tx < px.nk(); tx++)
                             tapMap[(i * py.nk() + ty) * px.nk() + tx] =
                                     ((g.kd() - 1 - i) * g.kh() + py.tap(sh, ty)) * g.kw() + px.tap(sw, tx);
-                int k = g.cOut() * subTaps;
-                float[] pack = Scratch.floats(Scratch.PACK, ConvForward.packedSize(g.cIn(), k));
-                packTaps(w, g.cOut(), g.cIn(), g.kd() * g.kh() * g.kw(), tapMap, pack);
-                if (!strided) {
-                    ConvForward.run(t, dy, pack, null, dx);
+                int k = g.cOut() * subTaps, taps = g.kd() * g.kh() * g.kw();
+                boolean small = ConvSmall.use(t, g.cIn());
+                float[] pack;
+                if (small) {
+                    pack = Scratch.floats(Scratch.PACK, ConvSmall.panels(g.cIn()) * ConvSmall.NP * k);
+                    ConvSmall.packT(w, g.cOut(), g.cIn(), taps, tapMap, true, pack);
                 } else {
-                    float[] buf = Scratch.floats(Scratch.TMP, (int) t.outputSize());
-                    ConvForward.run(t, dy, pack, null, buf);
-                    interleave(g, buf, ry, rx, py.len(), px.len(), dx);
+                    pack = Scratch.floats(Scratch.PACK, ConvForward.packedSize(g.cIn(), k));
+                    packTaps(w, g.cOut(), g.cIn(), taps, tapMap, pack);
                 }
+                float[] out = strided ? Scratch.floats(Scratch.TMP, (int) t.outputSize()) : dx;
+                if (small) ConvSmall.forward(t, dy, pack, null, out);
+                else ConvForward.run(t, dy, pack, null, out);
+                if (strided) interleave(g, out, ry, rx, py.len(), px.len(), dx);
             }
     }
 
