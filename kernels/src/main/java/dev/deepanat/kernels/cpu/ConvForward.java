@@ -115,7 +115,11 @@ final class ConvForward {
         final int slabStride = slab.size(g.cIn());
         final int planes = g.n() * g.od();
         final int pg = planeGroup(planes, pv.count(), slabStride);
-        final int groups = (planes + pg - 1) / pg;
+        final int threads0 = Parallel.threads();
+        final int groups0 = (planes + pg - 1) / pg;
+        // A multiple of the thread count when there are few groups, so that no thread waits on a last, lone group.
+        final int groups = groups0 >= 4 * threads0 || groups0 < threads0 ? groups0
+                : Math.min(planes, (groups0 + threads0 - 1) / threads0 * threads0);
         final int coBlocks = (g.cOut() + MR - 1) / MR;
         final int threads = Parallel.threads();
         final int coGroups = groups >= 2 * threads ? 1 : Math.min(coBlocks, (2 * threads + groups - 1) / groups);
@@ -130,7 +134,8 @@ final class ConvForward {
         Parallel.forRange(groups * coGroups, 1, (lo, hi) -> {
             for (int task = lo; task < hi; task++) {
                 int grp = task / coGroups, cg = task % coGroups;
-                int pl0 = grp * pg, pl1 = Math.min(planes, pl0 + pg), np = pl1 - pl0;
+                // Groups as even as possible (10 planes in 4 groups: 3, 3, 2, 2, not 3, 3, 3, 1), at most pg planes.
+                int pl0 = (int) ((long) grp * planes / groups), pl1 = (int) ((long) (grp + 1) * planes / groups), np = pl1 - pl0;
                 int obLo = cg * perGroup, obHi = Math.min(coBlocks, obLo + perGroup);
                 if (obLo >= obHi) continue;
                 float[] s = Scratch.floats(Scratch.SLAB, np * slabStride);
