@@ -575,6 +575,22 @@ class BackendConformanceTest {
         c.add(new ConvGeometry(1, 3, 4, 5, 18, 5, 2, 2, 2, 1, 1, 1, 0, 0, 0, 4, 5, 18));
         // Keras 'same' with stride 2 on even sizes: one padding plane after, none before
         c.add(new ConvGeometry(1, 3, 8, 6, 10, 4, 3, 3, 3, 2, 2, 2, 0, 0, 0, 4, 3, 5));
+        // The GAN discriminator's 3×3 conv2d layers, small: Keras 'same' stride 2 (even size: no padding before, one
+        // after; odd size: one on each side), padding 1 on both sides, and the stride-1 layers on small planes
+        c.add(new ConvGeometry(2, 8, 1, 16, 16, 16, 1, 3, 3, 1, 2, 2, 0, 0, 0, 1, 8, 8));
+        c.add(new ConvGeometry(2, 24, 1, 8, 8, 16, 1, 3, 3, 1, 2, 2, 0, 0, 0, 1, 4, 4));
+        c.add(new ConvGeometry(2, 8, 1, 15, 13, 12, 1, 3, 3, 1, 2, 2, 0, 1, 1, 1, 8, 7));
+        c.add(conv(2, 16, 1, 16, 16, 24, 1, 3, 3, 1, 2, 2, 0, 1, 1));
+        c.add(conv(2, 1, 1, 16, 16, 8, 1, 3, 3, 1, 1, 1, 0, 1, 1));
+        c.add(conv(2, 24, 1, 8, 8, 20, 1, 3, 3, 1, 1, 1, 0, 1, 1));
+        c.add(conv(2, 8, 1, 33, 35, 8, 1, 3, 3, 1, 2, 2, 0, 1, 1));    // stride 2 with a vector tail per row
+        // ≥ 32 channels, multiples of 16: the cpu backend's channel-vector kernels for small planes (ConvSmall), with a
+        // partly filled 64-channel panel (48), voxel counts that are not a multiple of its 4-voxel tiles, and a 32 × 32
+        // plane for backward-weight
+        c.add(new ConvGeometry(2, 32, 1, 16, 16, 48, 1, 3, 3, 1, 2, 2, 0, 0, 0, 1, 8, 8));
+        c.add(conv(2, 48, 1, 7, 9, 32, 1, 3, 3, 1, 1, 1, 0, 1, 1));
+        c.add(conv(1, 32, 1, 13, 11, 32, 1, 3, 3, 1, 2, 2, 0, 1, 1));
+        c.add(conv(1, 16, 1, 32, 32, 32, 1, 3, 3, 1, 1, 1, 0, 1, 1));
         SplittableRandom rng = new SplittableRandom(42);
         for (int i = 0; i < 6; i++) {
             int k = 1 + 2 * rng.nextInt(2);

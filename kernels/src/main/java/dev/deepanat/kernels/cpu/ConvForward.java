@@ -8,12 +8,16 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Stride-1 3D convolution as an implicit GEMM: y[o, voxels] = Σ_(c,tap) A[o, (c,tap)] · B[(c,tap), voxels], where B's
+ * 3D convolution as an implicit GEMM: y[o, voxels] = Σ_(c,tap) A[o, (c,tap)] · B[(c,tap), voxels], where B's
  * row (c, tap) is the zero-padded input slab of the output plane shifted by the tap's offset (see {@link Slab}), so B
  * is never materialized. A register-blocked micro-kernel computes MR = 6 output channels × NR = 3 vectors of voxels
  * (18 accumulators) along the contiguous w axis; weights are packed per block of MR output channels as [(c,tap)][MR]. Work is split over
  * (batch, output plane, output-channel group); the reduction over (c, tap) is blocked by input channels so that the
  * slab rows a tile reads stay in L1 while all output-channel blocks of a group sweep over them.
+ *
+ * <p>Strides: the slab of a strided convolution holds the input plane split into its stride phases (see
+ * {@link Slab}), which makes every tap a contiguous run again, so this kernel runs unchanged for any stride (the
+ * discriminator's 3×3 stride-2 conv2d layers).
  *
  * <p>Backward-data is this kernel on the transposed, flipped weights (see {@link ConvBackwardData}).
  */
@@ -25,7 +29,7 @@ final class ConvForward {
     private ConvForward() {}
 
     static boolean supports(ConvGeometry g) {
-        return g.sd() == 1 && g.sh() == 1 && g.sw() == 1 && g.pd() >= 0 && g.ph() >= 0 && g.pw() >= 0;
+        return g.sd() >= 1 && g.sh() >= 1 && g.sw() >= 1 && g.pd() >= 0 && g.ph() >= 0 && g.pw() >= 0;
     }
 
     static int packedSize(int cOut, int k) {
@@ -111,7 +115,11 @@ final class ConvForward {
         final int slabStride = slab.size(g.cIn());
         final int planes = g.n() * g.od();
         final int pg = planeGroup(planes, pv.count(), slabStride);
-        final int groups = (planes + pg - 1) / pg;
+        final int threads0 = Parallel.threads();
+        final int groups0 = (planes + pg - 1) / pg;
+        // A multiple of the thread count when there are few groups, so that no thread waits on a last, lone group.
+        final int groups = groups0 >= 4 * threads0 || groups0 < threads0 ? groups0
+                : Math.min(planes, (groups0 + threads0 - 1) / threads0 * threads0);
         final int coBlocks = (g.cOut() + MR - 1) / MR;
         final int threads = Parallel.threads();
         final int coGroups = groups >= 2 * threads ? 1 : Math.min(coBlocks, (2 * threads + groups - 1) / groups);
@@ -126,7 +134,8 @@ final class ConvForward {
         Parallel.forRange(groups * coGroups, 1, (lo, hi) -> {
             for (int task = lo; task < hi; task++) {
                 int grp = task / coGroups, cg = task % coGroups;
-                int pl0 = grp * pg, pl1 = Math.min(planes, pl0 + pg), np = pl1 - pl0;
+                // Groups as even as possible (10 planes in 4 groups: 3, 3, 2, 2, not 3, 3, 3, 1), at most pg planes.
+                int pl0 = (int) ((long) grp * planes / groups), pl1 = (int) ((long) (grp + 1) * planes / groups), np = pl1 - pl0;
                 int obLo = cg * perGroup, obHi = Math.min(coBlocks, obLo + perGroup);
                 if (obLo >= obHi) continue;
                 float[] s = Scratch.floats(Scratch.SLAB, np * slabStride);

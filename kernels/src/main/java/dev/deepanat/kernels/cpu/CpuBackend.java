@@ -16,7 +16,8 @@ import dev.deepanat.engine.backend.reference.ReferenceBackend;
 /**
  * The fast CPU backend: multi-threaded on one shared pool ({@link Parallel}) and vectorized with the Vector API
  * (FloatVector.SPECIES_PREFERRED). This class only dispatches; each concern has its own kernel class. Kernels not
- * overridden here, and the convolution cases without a fast path (stride ≠ 1), run the reference backend's loops.
+ * overridden here, and the convolution cases without a fast path (negative padding; backward-data with a depth stride
+ * or padding ≥ the kernel), run the reference backend's loops.
  * Storages are the reference backend's heap arrays, cached for reuse by its allocator. Kernel timing is not here: any
  * backend can be wrapped in {@code ProfiledBackend}.
  */
@@ -77,7 +78,13 @@ public class CpuBackend extends ReferenceBackend {
             super.conv3d(g, x, w, bias, y);
             return;
         }
-        int k = g.cIn() * g.kd() * g.kh() * g.kw();
+        int taps = g.kd() * g.kh() * g.kw(), k = g.cIn() * taps;
+        if (ConvSmall.use(g, g.cOut())) {
+            float[] pack = Scratch.floats(Scratch.PACK, ConvSmall.panels(g.cOut()) * ConvSmall.NP * k);
+            ConvSmall.packT(arr(w), g.cOut(), g.cIn(), taps, ConvSmall.identity(taps), false, pack);
+            ConvSmall.forward(g, arr(x), pack, bias == null ? null : arr(bias), arr(y));
+            return;
+        }
         float[] pack = Scratch.floats(Scratch.PACK, ConvForward.packedSize(g.cOut(), k));
         ConvForward.packWeights(arr(w), g.cOut(), k, pack);
         ConvForward.run(g, arr(x), pack, bias == null ? null : arr(bias), arr(y));
@@ -98,7 +105,8 @@ public class CpuBackend extends ReferenceBackend {
             super.conv3dBackwardWeight(g, x, dy, dw, dbias);
             return;
         }
-        ConvBackwardWeight.run(g, arr(x), arr(dy), arr(dw), dbias == null ? null : arr(dbias));
+        if (ConvSmall.useForWeight(g)) ConvSmall.backwardWeight(g, arr(x), arr(dy), arr(dw), dbias == null ? null : arr(dbias));
+        else ConvBackwardWeight.run(g, arr(x), arr(dy), arr(dw), dbias == null ? null : arr(dbias));
     }
 
     @Override

@@ -6,7 +6,7 @@ package dev.deepanat.kernels.cpu;
  * buffers that are alive at the same time.
  */
 final class Scratch {
-    static final int SLAB = 0, PACK = 1, TMP = 2, SLOTS = 3;
+    static final int SLAB = 0, PACK = 1, TMP = 2, SHARED = 3, SLOTS = 4;
 
     private static final java.util.concurrent.atomic.AtomicLong BYTES = new java.util.concurrent.atomic.AtomicLong();
     private static final ThreadLocal<float[][]> BUFS = ThreadLocal.withInitial(() -> new float[SLOTS][]);
