@@ -24,28 +24,11 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch.nn.utils import spectral_norm
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from golden_writer import save  # noqa: E402
+
 os.chdir(os.path.dirname(os.path.abspath(__file__)))
 torch.manual_seed(2024)
-
-
-def save(name, tensors, meta=None):
-    """make_golden.py's writer: 8-byte little-endian header length, JSON header, raw little-endian float32 data."""
-    header, blobs, offset = {}, [], 0
-    if meta:
-        header["__metadata__"] = {k: str(v) for k, v in meta.items()}
-    for k, t in tensors.items():
-        a = np.ascontiguousarray(t.detach().cpu().numpy().astype("<f4"))
-        b = a.tobytes()
-        header[k] = {"dtype": "F32", "shape": list(a.shape), "data_offsets": [offset, offset + len(b)]}
-        blobs.append(b)
-        offset += len(b)
-    h = json.dumps(header).encode()
-    h += b" " * ((8 - len(h) % 8) % 8)
-    with open(name + ".safetensors", "wb") as f:
-        f.write(struct.pack("<Q", len(h)))
-        f.write(h)
-        for b in blobs:
-            f.write(b)
 
 
 def sn_case(name, layer, x):
