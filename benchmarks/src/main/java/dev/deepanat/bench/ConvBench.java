@@ -1,10 +1,6 @@
 package dev.deepanat.bench;
 
-import dev.deepanat.engine.backend.Backend;
-import dev.deepanat.engine.backend.Backends;
 import dev.deepanat.engine.backend.ConvGeometry;
-import dev.deepanat.engine.backend.Storage;
-import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
@@ -16,13 +12,12 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
  * 3×3×3 'same' convolutions at the DeepAnat U-Net's shapes on the cpu backend (all threads of the shared pool):
  * forward, backward-data and backward-weight. GFLOP/s = 2·macs / time; the shape string is cIn-cOut-edge, and
- * {@link #gflop()} prints the FLOPs of one call so that JMH's seconds per op convert directly.
+ * the set-up prints the FLOPs of one call so that JMH's seconds per op convert directly.
  *
  * <pre>java --add-modules jdk.incubator.vector -jar benchmarks/target/benchmarks.jar ConvBench</pre>
  */
@@ -32,7 +27,7 @@ import java.util.concurrent.TimeUnit;
 @Warmup(iterations = 2, time = 2)
 @Measurement(iterations = 3, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-XX:+UseSerialGC"})
-public class ConvBench {
+public class ConvBench extends ConvPasses {
     /** cIn-cOut-edge: f=48 level 0 (48-48-64), its decoder input (96-48-64), the first layer (11-48-64), f=16 (16-16-64, 48-16-32), deep levels. */
     @Param({"48-48-64", "96-48-64", "11-48-64", "16-16-64", "48-16-32", "384-384-8"})
     public String shape;
@@ -40,52 +35,11 @@ public class ConvBench {
     @Param("cpu")
     public String backend;
 
-    Backend be;
-    ConvGeometry g;
-    Storage x, w, b, y, dx, dw, db;
 
     @Setup
     public void setup() {
         String[] p = shape.split("-");
         int ci = Integer.parseInt(p[0]), co = Integer.parseInt(p[1]), e = Integer.parseInt(p[2]);
-        g = new ConvGeometry(1, ci, e, e, e, co, 3, 3, 3, 1, 1, 1, 1, 1, 1, e, e, e);
-        be = Backends.get(backend);
-        SplittableRandom rng = new SplittableRandom(1);
-        x = be.upload(random(rng, g.inputSize()));
-        w = be.upload(random(rng, g.weightSize()));
-        b = be.upload(random(rng, co));
-        y = be.upload(random(rng, g.outputSize()));
-        dx = be.allocate(g.inputSize());
-        dw = be.allocate(g.weightSize());
-        db = be.allocate(co);
-        System.out.printf("%n[%s: %.3f GFLOP per call]%n", shape, gflop());
-    }
-
-    double gflop() {
-        return 2.0 * g.macs() / 1e9;
-    }
-
-    static float[] random(SplittableRandom rng, long n) {
-        float[] a = new float[(int) n];
-        for (int i = 0; i < a.length; i++) a[i] = (float) rng.nextDouble(-1, 1);
-        return a;
-    }
-
-    @Benchmark
-    public void forward() {
-        be.conv3d(g, x, w, b, y);
-        be.synchronize();
-    }
-
-    @Benchmark
-    public void backwardData() {
-        be.conv3dBackwardData(g, y, w, dx);
-        be.synchronize();
-    }
-
-    @Benchmark
-    public void backwardWeight() {
-        be.conv3dBackwardWeight(g, x, y, dw, db);
-        be.synchronize();
+        prepare(new ConvGeometry(1, ci, e, e, e, co, 3, 3, 3, 1, 1, 1, 1, 1, 1, e, e, e), backend, shape);
     }
 }

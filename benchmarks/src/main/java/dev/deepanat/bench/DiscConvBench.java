@@ -1,10 +1,6 @@
 package dev.deepanat.bench;
 
-import dev.deepanat.engine.backend.Backend;
-import dev.deepanat.engine.backend.Backends;
 import dev.deepanat.engine.backend.ConvGeometry;
-import dev.deepanat.engine.backend.Storage;
-import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
@@ -16,7 +12,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -33,7 +28,7 @@ import java.util.concurrent.TimeUnit;
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 3, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-XX:+UseSerialGC"})
-public class DiscConvBench {
+public class DiscConvBench extends ConvPasses {
     @Param({"1-64-64-1", "64-64-64-2", "64-128-32-1", "128-128-32-2", "128-256-16-1", "256-256-16-2", "256-512-8-1",
             "512-512-8-2"})
     public String shape;
@@ -44,9 +39,6 @@ public class DiscConvBench {
     @Param("cpu")
     public String backend;
 
-    Backend be;
-    ConvGeometry g;
-    Storage x, w, b, y, dx, dw, db;
 
     /** The discriminator's conv geometry: Keras 'same' padding, 3×3, depth 1. */
     static ConvGeometry geometry(int n, int ci, int co, int e, int s) {
@@ -58,34 +50,7 @@ public class DiscConvBench {
     @Setup
     public void setup() {
         String[] p = shape.split("-");
-        g = geometry(n, Integer.parseInt(p[0]), Integer.parseInt(p[1]), Integer.parseInt(p[2]), Integer.parseInt(p[3]));
-        be = Backends.get(backend);
-        SplittableRandom rng = new SplittableRandom(1);
-        x = be.upload(ConvBench.random(rng, g.inputSize()));
-        w = be.upload(ConvBench.random(rng, g.weightSize()));
-        b = be.upload(ConvBench.random(rng, g.cOut()));
-        y = be.upload(ConvBench.random(rng, g.outputSize()));
-        dx = be.allocate(g.inputSize());
-        dw = be.allocate(g.weightSize());
-        db = be.allocate(g.cOut());
-        System.out.printf("%n[%s n=%d: %.3f GFLOP per call]%n", shape, n, 2.0 * g.macs() / 1e9);
-    }
-
-    @Benchmark
-    public void forward() {
-        be.conv3d(g, x, w, b, y);
-        be.synchronize();
-    }
-
-    @Benchmark
-    public void backwardData() {
-        be.conv3dBackwardData(g, y, w, dx);
-        be.synchronize();
-    }
-
-    @Benchmark
-    public void backwardWeight() {
-        be.conv3dBackwardWeight(g, x, y, dw, db);
-        be.synchronize();
+        prepare(geometry(n, Integer.parseInt(p[0]), Integer.parseInt(p[1]), Integer.parseInt(p[2]), Integer.parseInt(p[3])),
+                backend, shape + " n=" + n);
     }
 }
