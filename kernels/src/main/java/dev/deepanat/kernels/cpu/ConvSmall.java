@@ -49,12 +49,20 @@ final class ConvSmall {
      */
     static boolean use(ConvGeometry g, int vecChannels) {
         int max = g.sh() == 1 && g.sw() == 1 ? MAX_PLANE_S1 : MAX_PLANE;
-        return ConvForward.supports(g) && g.oh() * g.ow() <= max && vecChannels % VL == 0 && vecChannels >= 2 * VL;
+        return twoD(g) && ConvForward.supports(g) && g.oh() * g.ow() <= max && vecChannels % VL == 0 && vecChannels >= 2 * VL;
     }
 
     /** Backward-weight: up to 32 × 32 planes (where the voxel-reducing kernel still pays a lane reduction per 96 vectors). */
     static boolean useForWeight(ConvGeometry g) {
-        return ConvForward.supports(g) && g.oh() * g.ow() <= MAX_PLANE_WEIGHT && g.cOut() % VL == 0 && g.cOut() >= 2 * VL;
+        return twoD(g) && ConvForward.supports(g) && g.oh() * g.ow() <= MAX_PLANE_WEIGHT && g.cOut() % VL == 0 && g.cOut() >= 2 * VL;
+    }
+
+    /**
+     * Only 2-D convolutions (the GAN discriminator's), for which these kernels were measured: on the U-Net's 3-D layers
+     * at 32³ and below, backward-weight here made the f=48 64³ training step 3× slower (20 s instead of 7).
+     */
+    private static boolean twoD(ConvGeometry g) {
+        return g.kd() == 1 && g.d() == 1;
     }
 
     static int panels(int channels) {

@@ -33,8 +33,8 @@ public class ReferenceBackend implements Backend {
     @Override public Device device() { return Device.CPU; }
     @Override public int priority() { return 0; }
 
-    /** Heap memory, counted (see {@link HeapAllocator}). */
-    protected final HeapAllocator memory = new HeapAllocator();
+    /** Heap memory, counted, with a bounded cache of freed arrays (see {@link HeapAllocator}). */
+    protected final HeapAllocator memory = HeapAllocator.withDefaultCache();
 
     /** The float array behind a live storage of this backend family. */
     protected static float[] arr(Storage s) {
@@ -44,7 +44,12 @@ public class ReferenceBackend implements Backend {
 
     @Override
     public Storage allocate(long n) {
-        return new HeapStorage(this, memory.allocate(checkedLength(n)));
+        return new HeapStorage(this, memory.allocate(checkedLength(n), true));
+    }
+
+    @Override
+    public Storage allocateUninitialized(long n) {
+        return new HeapStorage(this, memory.allocate(checkedLength(n), false));
     }
 
     private static int checkedLength(long n) {
@@ -57,6 +62,11 @@ public class ReferenceBackend implements Backend {
         if (!(s instanceof HeapStorage h) || s.backend() != this)
             throw new IllegalArgumentException("free: " + s + " does not belong to backend " + name());
         memory.free(h);
+    }
+
+    @Override
+    public void emptyCache() {
+        memory.emptyCache();
     }
 
     @Override
