@@ -34,7 +34,7 @@ public final class GanStep {
     }
 
     /** Step 1: the discriminator on the block's informative slices, generated (label 0) and real (label smoothing). */
-    public static void discriminator(Options r, UNet3d g, Discriminator d, Adam dAdam, Tensor[] blk,
+    public static void discriminator(Options o, UNet3d g, Discriminator d, Adam dAdam, Tensor[] blk,
                                      SplittableRandom shuffle, Meters m, String where) {
         Tensor real = BlockSlices.of(blk[1]);
         int[] idx = BlockSlices.informative(real);
@@ -49,10 +49,10 @@ public final class GanStep {
         int k = idx.length;
         Tensor slices = Views.concat(0, Views.indexSelect(fake, idx), Views.indexSelect(real, idx));
         float[] labels = new float[2 * k];
-        java.util.Arrays.fill(labels, k, 2 * k, r.labelSmoothing());
+        java.util.Arrays.fill(labels, k, 2 * k, o.labelSmoothing());
         d.train(true);
         int[] perm = new int[2 * k];
-        for (int e = 0; e < r.dEpochs(); e++) {
+        for (int e = 0; e < o.dEpochs(); e++) {
             for (int i = 0; i < perm.length; i++) perm[i] = i;
             for (int i = perm.length - 1; i > 0; i--) {
                 int j = shuffle.nextInt(i + 1);
@@ -60,8 +60,8 @@ public final class GanStep {
                 perm[i] = perm[j];
                 perm[j] = t;
             }
-            for (int s = 0; s < perm.length; s += r.dBatch()) {
-                int n = Math.min(r.dBatch(), perm.length - s);
+            for (int s = 0; s < perm.length; s += o.dBatch()) {
+                int n = Math.min(o.dBatch(), perm.length - s);
                 int[] sel = java.util.Arrays.copyOfRange(perm, s, s + n);
                 if (n < 2 && perm.length >= 2) continue; // batch norm needs two values per channel; a last single slice waits
                 try (MemoryScope batch = MemoryScope.open()) {
@@ -92,15 +92,15 @@ public final class GanStep {
     }
 
     /** Step 2: one generator step on masked L1 + advWeight × BCE(D(slices), real label), the discriminator frozen. */
-    public static void generator(Options r, UNet3d g, Discriminator d, Adam gAdam, Tensor[] blk, Meters m, String where) {
+    public static void generator(Options o, UNet3d g, Discriminator d, Adam gAdam, Tensor[] blk, Meters m, String where) {
         gAdam.zeroGrad();
         d.freeze(true);
         try {
             Tensor y = g.forward(blk[0]);
             Tensor l1 = Losses.maskedL1(y, blk[1], blk[2]);
             Tensor p = d.forward(BlockSlices.of(y.mul(blk[2])));
-            Tensor adv = Losses.bce(p, Tensor.full(p.backend(), r.labelSmoothing(), p.shape()));
-            l1.add(adv.mul(r.advWeight())).backward();
+            Tensor adv = Losses.bce(p, Tensor.full(p.backend(), o.labelSmoothing(), p.shape()));
+            l1.add(adv.mul(o.advWeight())).backward();
             gAdam.step();
             m.l1.add(l1, "generator, " + where);
             m.adv.add(adv, "generator, " + where);
