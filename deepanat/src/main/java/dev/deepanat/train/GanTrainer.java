@@ -71,9 +71,10 @@ public final class GanTrainer {
         Adam gAdam = new Adam(g.parameters(), r.lrG()), dAdam = new Adam(d.parameters(), r.lrD());
         out.message(String.format("GAN on %s, %s; %d training blocks per epoch (%d³, with x-flips), %d validation blocks",
                 data.trainSubjects(), data.rule(), data.train().size(), b, data.val().size()));
-        out.message(String.format("discriminator %,d parameters%s; adversarial weight %s, lr G %s, D %s, %d D passes of %d slices per block; backend %s",
-                d.parameterCount(), r.spectralNorm() ? ", spectral norm" : "", Float.toString(r.advWeight()), Float.toString(r.lrG()),
-                Float.toString(r.lrD()), r.dEpochs(), r.dBatch(), be.name()));
+        out.message(String.format(java.util.Locale.ROOT, "discriminator %,d parameters%s; adversarial weight %.3g, lr G %.3g, D %.3g; "
+                        + "per block %d discriminator pass%s in batches of %d slices; backend %s",
+                d.parameterCount(), r.spectralNorm() ? ", spectral norm" : "", r.advWeight(), r.lrG(), r.lrD(), r.dEpochs(),
+                r.dEpochs() == 1 ? "" : "es", r.dBatch(), be.name()));
 
         List<GanEpochRecord> history = new ArrayList<>();
         double startVal, bestVal = Double.POSITIVE_INFINITY;
