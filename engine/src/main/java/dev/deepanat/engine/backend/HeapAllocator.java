@@ -2,6 +2,8 @@ package dev.deepanat.engine.backend;
 
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.Map;
 
 /**
@@ -17,7 +19,8 @@ import java.util.Map;
 public final class HeapAllocator {
     private final long limit;
     private final Map<Integer, ArrayDeque<float[]>> bySize = new HashMap<>();
-    private final ArrayDeque<float[]> oldestFirst = new ArrayDeque<>();
+    /** Every cached array in the order it was freed (arrays hash by identity): O(1) removal on reuse and eviction. */
+    private final LinkedHashSet<float[]> oldestFirst = new LinkedHashSet<>();
     private long cached, live, peak, allocations, frees, transfers, transferBytes, syncs;
 
     /** @param cacheLimitBytes the most freed memory kept for reuse (0: none) */
@@ -40,7 +43,7 @@ public final class HeapAllocator {
             ArrayDeque<float[]> q = bySize.get(n);
             if (q != null && !q.isEmpty()) {
                 a = q.pollLast(); // the most recently freed: likeliest still in cache
-                oldestFirst.removeFirstOccurrence(a);
+                oldestFirst.remove(a);
                 cached -= 4L * n;
             }
         }
@@ -58,11 +61,13 @@ public final class HeapAllocator {
             live -= bytes;
             if (bytes > limit || a.length == 0) return;
             bySize.computeIfAbsent(a.length, k -> new ArrayDeque<>()).addLast(a);
-            oldestFirst.addLast(a);
+            oldestFirst.add(a);
             cached += bytes;
+            Iterator<float[]> oldest = oldestFirst.iterator();
             while (cached > limit) {
-                float[] old = oldestFirst.pollFirst();
-                bySize.get(old.length).removeFirstOccurrence(old);
+                float[] old = oldest.next();
+                oldest.remove();
+                bySize.get(old.length).removeFirstOccurrence(old); // the oldest of its size: at the head of its queue
                 cached -= 4L * old.length;
             }
         }
