@@ -3,7 +3,6 @@ package dev.deepanat.kernels.cpu;
 import dev.deepanat.engine.Parallel;
 
 import dev.deepanat.engine.backend.AdamStep;
-import dev.deepanat.engine.backend.BatchNormGeometry;
 import dev.deepanat.engine.backend.BinaryOp;
 import dev.deepanat.engine.backend.ConvGeometry;
 import dev.deepanat.engine.backend.PoolGeometry;
@@ -14,13 +13,18 @@ import dev.deepanat.engine.backend.UpsampleGeometry;
  * Runs the hot kernels on tiny shapes in a background daemon thread when the backend starts, so that C2 compiles the
  * Vector API micro-kernels before the first large layer arrives (until then they run as slow, allocating C1 code; the
  * first f=48 64³ training step took tens of seconds without this). Sequential and small, so it barely competes with
- * real work; disabled with {@code -Ddeepanat.cpu.warmup=false}.
+ * real work.
+ *
+ * <p>Off by default since the strided and small-plane conv kernels arrived: with it on, the f=48 64³ training step's
+ * backward-weight ran 8-10× slower for a whole run in 5 runs out of 11 (30-38 s per step instead of 8), without it in
+ * none of 6 (docs/performance.md); the cause, some JIT decision taken while this thread compiles the kernels on tiny
+ * shapes, was not found. {@code -Ddeepanat.cpu.warmup=true} turns it on.
  */
 final class Warmup {
     private Warmup() {}
 
     static void start() {
-        if (!Boolean.parseBoolean(System.getProperty("deepanat.cpu.warmup", "true"))) return;
+        if (!Boolean.parseBoolean(System.getProperty("deepanat.cpu.warmup", "false"))) return;
         Thread t = new Thread(() -> Parallel.sequential(Warmup::run), "deepanat-cpu-warmup");
         t.setDaemon(true);
         t.setPriority(Thread.MIN_PRIORITY);
@@ -39,8 +43,6 @@ final class Warmup {
         float[] m = new float[n], v = new float[n];
         PoolGeometry pool = new PoolGeometry(1, 8, 2, 4, 48, 2, 2, 2, 2, 2, 2, 1, 2, 24);
         UpsampleGeometry up = new UpsampleGeometry(1, 8, 1, 2, 24, 2, 2, 2);
-        BatchNormGeometry bn = new BatchNormGeometry(1, 8, n / 8);
-        float[] c1 = new float[8], c2 = new float[8], c3 = new float[8], c4 = new float[8];
         for (int it = 0; it < 400; it++) {
             for (ConvGeometry g : new ConvGeometry[] {row, flat}) {
                 ConvForward.packWeights(w, 12, 8 * 27, pack);
@@ -58,9 +60,6 @@ final class Warmup {
             Pooling.maxPoolBackward(pool, x, y, m);
             Pooling.upsample(up, x, m);
             Pooling.upsampleBackward(up, y, m);
-            BatchNorm.forwardTraining(bn, 0.1f, 1e-5f, x, c1, c2, c3, c4, y, b, db);
-            BatchNorm.forwardInference(bn, 1e-5f, x, c1, c2, c3, c4, y);
-            BatchNorm.backward(bn, x, y, c1, b, db, dx, c3, c4);
             AdamKernel.run(new AdamStep(1e-4f, 0.9f, 0.999f, 1e-8f, 0f, it + 1), dw, w, m, v, w.length);
         }
     }
