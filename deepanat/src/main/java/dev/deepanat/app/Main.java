@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
                 TrainGanCommand.class,
                 PredictCommand.class,
                 EvaluateCommand.class,
+                ReportCommand.class,
                 ResampleCommand.class,
                 InfoCommand.class,
                 ConvertCommand.class,
