@@ -108,6 +108,21 @@ class ReportBrowserTest {
         }
     }
 
+    @Test
+    void withoutWebGlThePageShowsTheMontageAndSaysWhy() throws Exception {
+        try (HeadlessChromium b = new HeadlessChromium(HeadlessChromium.find(), Files.createDirectory(root.resolve("profile-nogl")), WIDTH, HEIGHT,
+                "--disable-3d-apis")) {
+            b.navigate(demo.resolve("report.html").toUri());
+            b.waitFor("document.body && document.body.dataset.viewer !== 'loading'", Duration.ofSeconds(60));
+            assertEquals("fallback", b.eval("document.body.dataset.viewer").getAsString());
+            assertTrue(b.eval("document.getElementById('fallback-why').textContent").getAsString().contains("no WebGL2"));
+            assertTrue(b.eval("(() => { const i = document.querySelector('#fallback img'); return i.complete && i.naturalWidth > 100"
+                    + " && !document.getElementById('fallback').hidden; })()").getAsBoolean(), "the montage is shown");
+            assertEquals(3, b.eval("document.querySelectorAll('#charts canvas').length").getAsInt(), "the curves need no WebGL");
+            assertEquals(java.util.List.of(), b.errors(), "console errors");
+        }
+    }
+
     private static String rects(String selector) {
         return "[...document.querySelectorAll('" + selector + "')].map(c => { const r = c.getBoundingClientRect();"
                 + " return {x: r.left + window.scrollX, y: r.top + window.scrollY, w: r.width, h: r.height}; })";

@@ -55,9 +55,11 @@ public final class HeadlessChromium implements AutoCloseable {
         return Files.isExecutable(p) ? p : null;
     }
 
-    public HeadlessChromium(Path binary, Path userDataDir, int width, int height) throws Exception {
+    /** @param extraFlags more switches, e.g. --disable-3d-apis to see a page without WebGL */
+    public HeadlessChromium(Path binary, Path userDataDir, int width, int height, String... extraFlags) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(binary.toString()));
         cmd.addAll(FLAGS);
+        cmd.addAll(List.of(extraFlags));
         cmd.addAll(List.of("--user-data-dir=" + userDataDir, "--remote-debugging-port=0", "--window-size=" + width + "," + height, "about:blank"));
         process = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         BufferedReader err = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8));
