@@ -160,6 +160,8 @@ class PipelineCliTest {
         assertTrue(r.get("seconds").getAsDouble() > 0);
         assertTrue(Files.size(out.resolve("montage.png")) > 1000);
         assertTrue(Files.size(out.resolve("loss.png")) > 1000);
+        assertTrue(msg.strip().endsWith(out.resolve("report.html").toAbsolutePath().normalize().toString()), "the demo ends with the page's path: " + msg);
+        assertTrue(Files.isRegularFile(out.resolve("provenance.json")));
     }
 
     @Test
