@@ -6,7 +6,6 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.deepanat.testing.Cli;
 import dev.deepanat.testing.HeadlessChromium;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,19 +36,21 @@ class ReportBrowserTest {
     @TempDir static Path root;
     static Path demo;
 
-    @BeforeAll
-    static void demo() {
+    /** The tiny demo's folder, made once for both tests; each test is skipped, with its reason, where there is no chromium. */
+    static synchronized Path demo() {
         assumeTrue(HeadlessChromium.find() != null, "no chromium at /usr/bin/chromium (or $CHROMIUM): the browser test is skipped");
+        if (demo != null) return demo;
         demo = root.resolve("demo");
         String[] r = Cli.run("demo", "--out", demo.toString(), "--size", "24", "--epochs", "2", "--filters", "2", "--levels", "2",
                 "--block", "16", "--quick", "--gan");
         assertEquals("0", r[0], r[2]);
         assertTrue(r[1].contains("demo: open the report in a browser"), r[1]);
+        return demo;
     }
 
     @Test
     void theDemosReportWorksInHeadlessChromium() throws Exception {
-        Path html = demo.resolve("report.html");
+        Path html = demo().resolve("report.html");
         assertTrue(Files.size(html) < 15_000_000, "the demo's page is " + Files.size(html) + " bytes");
         try (HeadlessChromium b = new HeadlessChromium(HeadlessChromium.find(), Files.createDirectory(root.resolve("profile")), WIDTH, HEIGHT)) {
             b.navigate(html.toUri());
@@ -110,9 +111,10 @@ class ReportBrowserTest {
 
     @Test
     void withoutWebGlThePageShowsTheMontageAndSaysWhy() throws Exception {
+        Path html = demo().resolve("report.html");
         try (HeadlessChromium b = new HeadlessChromium(HeadlessChromium.find(), Files.createDirectory(root.resolve("profile-nogl")), WIDTH, HEIGHT,
                 "--disable-3d-apis")) {
-            b.navigate(demo.resolve("report.html").toUri());
+            b.navigate(html.toUri());
             b.waitFor("document.body && document.body.dataset.viewer !== 'loading'", Duration.ofSeconds(60));
             assertEquals("fallback", b.eval("document.body.dataset.viewer").getAsString());
             assertTrue(b.eval("document.getElementById('fallback-why').textContent").getAsString().contains("no WebGL2"));
