@@ -39,7 +39,7 @@ public final class CudaBackend implements Backend {
     private String reason;
     private State st;
     private final ThreadLocal<Boolean> current = ThreadLocal.withInitial(() -> false);
-    private final boolean tf32 = CudaConv.tf32Default(System.getProperty("deepanat.cuda.tf32"), System.getenv("DEEPANAT_CUDA_TF32"));
+    private volatile boolean tf32 = CudaConv.tf32Default(System.getProperty("deepanat.cuda.tf32"), System.getenv("DEEPANAT_CUDA_TF32"));
     private long allocations, frees, liveBytes, peak, transfers, transferBytes, syncs;
 
     /** Everything that exists once the device is up. */
@@ -75,6 +75,11 @@ public final class CudaBackend implements Backend {
     /** Whether convolutions may use TF32 tensor cores (-Ddeepanat.cuda.tf32, DEEPANAT_CUDA_TF32). */
     public boolean tf32() {
         return tf32;
+    }
+
+    /** Allows or forbids TF32 in convolutions from now on (plans are cached per setting); for tests and benchmarks. */
+    public void useTf32(boolean allow) {
+        tf32 = allow;
     }
 
     private synchronized void start() {

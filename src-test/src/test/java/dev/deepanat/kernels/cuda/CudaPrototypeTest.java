@@ -2,6 +2,7 @@ package dev.deepanat.kernels.cuda;
 
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.opentest4j.AssertionFailedError;
 
 import java.io.IOException;
 import java.lang.foreign.AddressLayout;
@@ -15,6 +16,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -88,19 +90,25 @@ class CudaPrototypeTest {
     }
 
     /** The declaration of a function in a header: "RET API name(params);", whitespace normalized, comments dropped. */
-    static String declaration(String header, String symbol) {
-        String text = header.replaceAll("(?s)/\\*.*?\\*/", " ").replaceAll("//[^\n]*", " ");
-        Matcher m = Pattern.compile("([\\w ]+?\\**)\\s*\\b(?:CUDAAPI\\s+)?" + Pattern.quote(symbol) + "\\s*\\(([^)]*)\\)\\s*;").matcher(text);
-        if (!m.find()) return null;
-        String ret = m.group(1).replaceAll("\\b(extern|CUDAAPI|NVRTC_API|__CUDA_DEPRECATED)\\b", "").trim();
-        return ret + " " + symbol + "(" + m.group(2).replaceAll("\\s+", " ").trim() + ")";
+    static String declaration(String text, String symbol) {
+        Matcher m = Pattern.compile("\\b" + Pattern.quote(symbol) + "\\s*\\(").matcher(text);
+        while (m.find()) {
+            int close = text.indexOf(')', m.end());
+            if (close < 0 || !text.substring(close + 1).stripLeading().startsWith(";")) continue;
+            int start = Math.max(Math.max(text.lastIndexOf(';', m.start()), text.lastIndexOf('}', m.start())),
+                    Math.max(text.lastIndexOf('{', m.start()), text.lastIndexOf('\n', m.start())));
+            String ret = text.substring(start + 1, m.start()).replaceAll("\\b(extern|CUDAAPI|NVRTC_API|__CUDA_DEPRECATED)\\b", "").trim();
+            if (ret.isEmpty() || ret.startsWith("#")) continue;
+            return ret + " " + symbol + "(" + text.substring(m.end(), close).replaceAll("\\s+", " ").trim() + ")";
+        }
+        return null;
     }
 
     @Test
     void driverBindingsMatchCudaH() throws IOException {
         Path h = INCLUDE.resolve("cuda.h");
         Assumptions.assumeTrue(Files.exists(h), "cuda.h not found in " + INCLUDE + ": driver prototypes not checked");
-        String header = Files.readString(h);
+        String header = withoutComments(Files.readString(h));
         for (Fn f : Driver.ALL) {
             // declared under its API name; the #define maps it to the _v2 export (checked below)
             String api = f.symbol().replaceAll("_v2$", "");
@@ -114,7 +122,7 @@ class CudaPrototypeTest {
     void driverSymbolsAreTheExportsCudaHMapsTheApiNamesTo() throws IOException {
         Path h = INCLUDE.resolve("cuda.h");
         Assumptions.assumeTrue(Files.exists(h), "cuda.h not found in " + INCLUDE);
-        String header = Files.readString(h);
+        String header = withoutComments(Files.readString(h));
         for (Fn f : Driver.ALL) {
             String api = f.symbol().replaceAll("_v2$", "");
             // "#define cuMemcpyHtoDAsync __CUDA_API_PTSZ(cuMemcpyHtoDAsync_v2)" or "#define cuStreamDestroy cuStreamDestroy_v2"
@@ -128,12 +136,24 @@ class CudaPrototypeTest {
     void nvrtcBindingsMatchNvrtcH() throws IOException {
         Path h = INCLUDE.resolve("nvrtc.h");
         Assumptions.assumeTrue(Files.exists(h), "nvrtc.h not found in " + INCLUDE + ": NVRTC prototypes not checked");
-        String header = Files.readString(h);
+        String header = withoutComments(Files.readString(h));
         for (Fn f : Nvrtc.ALL) {
             String decl = declaration(header, f.symbol());
             if (decl == null) fail(f.symbol() + " is not declared in " + h);
             matches(f, decl);
         }
+    }
+
+    static String withoutComments(String header) {
+        return header.replaceAll("(?s)/\\*.*?\\*/", " ").replaceAll("//[^\n]*", " ");
+    }
+
+    @Test
+    void aWrongDescriptorIsCaught() {
+        Fn wrongArity = Fn.status("cuInit", "CUresult cuInit(unsigned int Flags)", Fn.INT, Fn.INT);
+        Fn wrongType = Fn.status("cuMemFreeAsync", "CUresult cuMemFreeAsync(CUdeviceptr dptr, CUstream hStream)", Fn.INT, Fn.PTR);
+        assertThrows(AssertionFailedError.class, () -> matches(wrongArity, wrongArity.prototype()));
+        assertThrows(AssertionFailedError.class, () -> matches(wrongType, wrongType.prototype()));
     }
 
     @Test
