@@ -241,3 +241,19 @@ extern "C" __global__ void da_pad(Pool g, const float* in, float* out, long long
                  ? in[((r * g.d + sz) * g.h + sy) * (long long) g.w + sx] : 0.0f;
     }
 }
+
+// Batch-norm training forward with one value per channel (n · spatial = 1), which cuDNN does not take: mean = x,
+// variance 0, y = beta, invStd = 1/sqrt(eps), running variance decays towards 0 (the unbiased variance of one value is
+// taken as 0, as the reference does). beta, rm and rv may be null (0).
+extern "C" __global__ void da_bn_single(int c, float eps, float momentum, const float* x, const float* beta,
+                                        float* rm, float* rv, float* y, float* saveMean, float* saveInvStd) {
+    GRID_STRIDE(i, c) {
+        y[i] = beta ? beta[i] : 0.0f;
+        saveMean[i] = x[i];
+        saveInvStd[i] = (float) (1.0 / sqrt(0.0 + (double) eps));
+        if (rm && rv) {
+            rm[i] = (float) ((1.0 - momentum) * rm[i] + (double) momentum * x[i]);
+            rv[i] = (float) ((1.0 - momentum) * rv[i]);
+        }
+    }
+}

@@ -452,6 +452,11 @@ public final class CudaBackend implements Backend {
         long ga = gamma == null ? onesPtr : own(k, gamma).ptr, be = beta == null ? zerosPtr : own(k, beta).ptr;
         boolean running = runningMean != null && runningVar != null;
         long rm = running ? own(k, runningMean).ptr : 0, rv = running ? own(k, runningVar).ptr : 0;
+        if (g.count() == 1) { // one value per channel: cuDNN refuses it; its result is exact and simple
+            launch("da_bn_single", g.c(), g.c(), eps, momentum, xs.ptr, beta == null ? 0L : own(k, beta).ptr, rm, rv, ys.ptr,
+                    sm.ptr, si.ptr);
+            return;
+        }
         State s = s();
         Cudnn.TensorDesc[] d = bnDescs(g);
         try (Arena a = Arena.ofConfined(); Cudnn.TensorDesc xd = d[0]; Cudnn.TensorDesc cd = d[1]) {
@@ -487,6 +492,12 @@ public final class CudaBackend implements Backend {
         constants(g.c());
         long ga = gamma == null ? onesPtr : own(k, gamma).ptr;
         // cuDNN writes dx, dgamma and dbeta always: scratch for those the caller does not want
+        if (g.count() == 1) { // x̂ = 0: dx = 0, dgamma = 0, dbeta = dy
+            if (dx != null) fill(own(k, dx), 0f);
+            if (dgamma != null) fill(own(k, dgamma), 0f);
+            if (dbeta != null) copy(View.contiguous(dys, g.c()), View.contiguous(own(k, dbeta), g.c()));
+            return;
+        }
         CudaStorage dxTemp = dx == null ? temp(g.numel()) : null, dgTemp = dgamma == null ? temp(g.c()) : null,
                 dbTemp = dbeta == null ? temp(g.c()) : null;
         long dxp = dx == null ? dxTemp.ptr : own(k, dx).ptr, dgp = dgamma == null ? dgTemp.ptr : own(k, dgamma).ptr,

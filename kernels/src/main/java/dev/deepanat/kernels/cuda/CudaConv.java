@@ -42,13 +42,20 @@ final class CudaConv implements AutoCloseable {
         Plan(Key k) {
             g = k.g();
             pad = Descriptors.ConvPlan.of(g);
-            x = dnn.new TensorDesc(Descriptors.cudnnInput(g, pad));
-            y = dnn.new TensorDesc(g.n(), g.cOut(), g.od(), g.oh(), g.ow());
-            bias = dnn.new TensorDesc(1, g.cOut(), 1, 1, 1);
-            w = dnn.new FilterDesc(g.cOut(), g.cIn(), g.kd(), g.kh(), g.kw());
+            // a 2D convolution (depth 1 everywhere) goes to cuDNN as 4D, where it has more and faster algorithms
+            boolean flat = Descriptors.isFlat(g, pad);
+            x = dnn.new TensorDesc(Descriptors.drop(Descriptors.cudnnInput(g, pad), flat));
+            y = dnn.new TensorDesc(Descriptors.drop(new int[] {g.n(), g.cOut(), g.od(), g.oh(), g.ow()}, flat));
+            bias = dnn.new TensorDesc(Descriptors.drop(new int[] {1, g.cOut(), 1, 1, 1}, flat));
+            w = dnn.new FilterDesc(Descriptors.drop(new int[] {g.cOut(), g.cIn(), g.kd(), g.kh(), g.kw()}, flat));
             int math = k.tf32() ? Cudnn.CUDNN_DEFAULT_MATH : Cudnn.CUDNN_FMA_MATH;
+            int[] cp = pad.cudnnPad(), cs = {g.sd(), g.sh(), g.sw()};
+            if (flat) {
+                cp = new int[] {cp[1], cp[2]};
+                cs = new int[] {cs[1], cs[2]};
+            }
             for (int p = 0; p < 3; p++)
-                conv[p] = dnn.new ConvDesc(pad.cudnnPad(), new int[] {g.sd(), g.sh(), g.sw()}, math);
+                conv[p] = dnn.new ConvDesc(cp, cs, math);
             for (int p = 0; p < 3; p++) choose(p, k.tf32());
         }
 

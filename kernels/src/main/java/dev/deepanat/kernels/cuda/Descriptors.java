@@ -45,6 +45,16 @@ final class Descriptors {
         }
     }
 
+    /** Whether a convolution is 2D for cuDNN: depth 1 in input, kernel and output, no depth padding. */
+    static boolean isFlat(ConvGeometry g, ConvPlan plan) {
+        return plan.padded()[0] == 1 && g.kd() == 1 && g.od() == 1 && plan.cudnnPad()[0] == 0;
+    }
+
+    /** [n, c, d, h, w] → [n, c, h, w] when flat (the depth, index 2, dropped); unchanged otherwise. */
+    static int[] drop(int[] ncdhw, boolean flat) {
+        return flat ? new int[] {ncdhw[0], ncdhw[1], ncdhw[3], ncdhw[4]} : ncdhw;
+    }
+
     /** Dims [n, c, d, h, w] of the input cuDNN sees. */
     static int[] cudnnInput(ConvGeometry g, ConvPlan plan) {
         return new int[] {g.n(), g.cIn(), plan.padded()[0], plan.padded()[1], plan.padded()[2]};

@@ -162,6 +162,18 @@ class CudaArithmeticTest {
     }
 
     @Test
+    void twoDimensionalConvolutionsGoToCudnnAs4d() {
+        ConvGeometry flat = new ConvGeometry(2, 3, 1, 8, 6, 4, 1, 3, 3, 1, 1, 1, 0, 1, 1, 1, 8, 6);
+        assertTrue(Descriptors.isFlat(flat, Descriptors.ConvPlan.of(flat)));
+        assertArrayEquals(new int[] {2, 3, 8, 6}, Descriptors.drop(new int[] {2, 3, 1, 8, 6}, true));
+        assertArrayEquals(new int[] {2, 3, 1, 8, 6}, Descriptors.drop(new int[] {2, 3, 1, 8, 6}, false));
+        ConvGeometry deep = geometry(1, 2, 8, 8, 8, 3, 3, 1, 1, 8, 8, 8);
+        assertFalse(Descriptors.isFlat(deep, Descriptors.ConvPlan.of(deep)));
+        ConvGeometry depthPadded = new ConvGeometry(1, 1, 1, 4, 4, 1, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 4, 4); // a 3×3×3 kernel on one slice
+        assertFalse(Descriptors.isFlat(depthPadded, Descriptors.ConvPlan.of(depthPadded)));
+    }
+
+    @Test
     void descriptorStridesAreRowMajor() {
         assertArrayEquals(new int[] {240, 80, 20, 5, 1}, Descriptors.denseStrides(new int[] {2, 3, 4, 4, 5}));
         assertArrayEquals(new int[] {1}, Descriptors.denseStrides(new int[] {7}));
