@@ -36,6 +36,21 @@ extern "C" __global__ void da_fill(float* p, long long n, float v) {
 enum { U_NEG, U_EXP, U_LOG, U_ABS, U_SQRT, U_SIGMOID, U_RECIPROCAL, U_RELU, U_STEP, U_SIGN, U_LEAKY_RELU,
        U_LEAKY_STEP, U_POW, U_ADD_SCALAR, U_MUL_SCALAR, U_CLAMP, U_CLAMP_MASK, U_SOFTPLUS };
 
+// Java's Math.max / Math.min: a NaN operand gives NaN (fmaxf/fminf would return the other operand), and +0 > -0.
+__device__ __forceinline__ float java_max(float x, float y) {
+    if (isnan(x)) return x;
+    if (isnan(y)) return y;
+    if (x == 0.0f && y == 0.0f) return signbit(x) ? y : x;
+    return x > y ? x : y;
+}
+
+__device__ __forceinline__ float java_min(float x, float y) {
+    if (isnan(x)) return x;
+    if (isnan(y)) return y;
+    if (x == 0.0f && y == 0.0f) return signbit(x) ? x : y;
+    return x < y ? x : y;
+}
+
 __device__ __forceinline__ float unary_op(int op, float x, float a, float b) {
     switch (op) {
         case U_NEG: return -x;
@@ -53,7 +68,7 @@ __device__ __forceinline__ float unary_op(int op, float x, float a, float b) {
         case U_POW: return (float) pow((double) x, (double) a);
         case U_ADD_SCALAR: return x + a;
         case U_MUL_SCALAR: return x * a;
-        case U_CLAMP: return fminf(fmaxf(x, a), b);
+        case U_CLAMP: return java_min(java_max(x, a), b);
         case U_CLAMP_MASK: return x >= a && x <= b ? 1.0f : 0.0f;
         case U_SOFTPLUS: return (float) (fmax((double) x, 0.0) + log1p(exp(-fabs((double) x))));
         default: return __int_as_float(0x7fc0dead);

@@ -45,7 +45,7 @@ public final class CudaBackend implements Backend {
     /** Everything that exists once the device is up. */
     private record State(Driver cu, Nvrtc nvrtc, Cublas blas, Cudnn dnn, MemorySegment ctx, MemorySegment stream,
                          String description, DeviceAllocator memory, PinnedStaging staging, CudaKernels kernels,
-                         Cublas.Handle blasHandle, Cudnn.Handle dnnHandle, CudaConv conv) {}
+                         Cublas.Handle blasHandle, Cudnn.Handle dnnHandle, CudaConv conv, KernelCalls k) {}
 
     public CudaBackend() {}
 
@@ -127,8 +127,12 @@ public final class CudaBackend implements Backend {
             Cudnn.Handle dh = dnn.new Handle(stream);
             String desc = name.getString(0) + ", sm_" + cc + ", driver " + driverVersion + ", cuDNN " + dnn.version()
                     + ", cuBLAS " + blas.version() + ", NVRTC " + nvrtc.version() + ", TF32 " + (tf32 ? "on" : "off");
+            KernelCalls calls = new KernelCalls(new KernelCalls.Launcher() {
+                @Override public void launch(String kernel, long n, Object... args) { kernels.launch(stream, kernel, n, args); }
+                @Override public void launchBlocks(String kernel, int blocks, Object... args) { kernels.launchGrid(stream, kernel, blocks, args); }
+            });
             return new State(cu, nvrtc, blas, dnn, ctx, stream, desc, new DeviceAllocator(cu, dev, stream),
-                    new PinnedStaging(cu, stream), kernels, bh, dh, new CudaConv(dnn, dh));
+                    new PinnedStaging(cu, stream), kernels, bh, dh, new CudaConv(dnn, dh), calls);
         }
     }
 
@@ -236,102 +240,81 @@ public final class CudaBackend implements Backend {
         s.staging().finishDownloads();
     }
 
-    // ---- our kernels ----------------------------------------------------------------------------------------------
-    private void launch(String kernel, long n, Object... args) {
-        if (n <= 0) return;
-        State s = s();
-        s.kernels().launch(s.stream(), kernel, n, args);
+    // ---- our kernels (argument lists in KernelCalls) ---------------------------------------------------------------
+    private KernelCalls k() {
+        return s().k();
     }
 
     @Override
     public synchronized void fill(Storage x, float value) {
-        launch("da_fill", x.size(), own("fill", x).ptr, x.size(), value);
+        long p = own("fill", x).ptr;
+        k().fill(p, x.size(), value);
     }
 
     @Override
     public synchronized void copy(View src, View dst) {
-        CudaStorage s = own("copy", src.storage()), d = own("copy", dst.storage());
-        if (!java.util.Arrays.equals(src.shape(), dst.shape()))
-            throw new IllegalArgumentException("copy: shapes " + java.util.Arrays.toString(src.shape()) + " and "
-                    + java.util.Arrays.toString(dst.shape()) + " differ");
-        launch("da_copy", src.numel(), Descriptors.strided(src.shape(), src.strides(), dst.strides()), s.ptr, src.offset(),
-                d.ptr, dst.offset(), src.numel());
+        long s = own("copy", src.storage()).ptr, d = own("copy", dst.storage()).ptr;
+        k().copy(src, s, dst, d);
     }
 
     @Override
     public synchronized void unary(UnaryOp op, float a, float b, Storage x, Storage out, long n) {
-        launch("da_unary", n, op.ordinal(), a, b, own("unary", x).ptr, own("unary", out).ptr, n);
+        long xp = own("unary", x).ptr, op2 = own("unary", out).ptr;
+        k().unary(op, a, b, xp, op2, n);
     }
 
     @Override
     public synchronized void binary(BinaryOp op, View x, View y, Storage out) {
-        CudaStorage xs = own("binary", x.storage()), ys = own("binary", y.storage()), o = own("binary", out);
-        long n = x.numel();
-        launch("da_binary", n, op.ordinal(), Descriptors.strided(x.shape(), x.strides(), y.strides()), xs.ptr, x.offset(),
-                ys.ptr, y.offset(), o.ptr, n);
+        long xp = own("binary", x.storage()).ptr, yp = own("binary", y.storage()).ptr, o = own("binary", out).ptr;
+        k().binary(op, x, xp, y, yp, o);
     }
 
     @Override
     public synchronized void reduceSum(Storage x, int[] shape, int[] outShape, Storage out) {
-        CudaStorage xs = own("reduceSum", x), o = own("reduceSum", out);
-        long nOut = Shapes.numel(outShape), n = Shapes.numel(shape);
-        if (nOut == 0) return;
-        int[] kept = new int[shape.length];
-        for (int k = 0; k < shape.length; k++) kept[k] = outShape[k] == 1 && shape[k] != 1 ? 0 : 1;
-        State s = s();
-        s.kernels().launchGrid(s.stream(), "da_reduce_sum", (int) Math.min(nOut, 1 << 30),
-                Descriptors.strided(shape, Shapes.contiguousStrides(shape), kept), xs.ptr, o.ptr, nOut, n / nOut);
+        long xp = own("reduceSum", x).ptr, o = own("reduceSum", out).ptr;
+        k().reduceSum(xp, shape, outShape, o);
     }
 
     @Override
     public synchronized void axpy(float alpha, Storage x, Storage y, long n) {
-        launch("da_axpy", n, alpha, own("axpy", x).ptr, own("axpy", y).ptr, n);
+        long xp = own("axpy", x).ptr, yp = own("axpy", y).ptr;
+        k().axpy(alpha, xp, yp, n);
     }
 
     @Override
     public synchronized void scale(float alpha, Storage x, long n) {
-        launch("da_scale", n, alpha, own("scale", x).ptr, n);
+        long xp = own("scale", x).ptr;
+        k().scale(alpha, xp, n);
     }
 
     @Override
     public synchronized void adam(AdamStep a, Storage param, Storage grad, Storage m, Storage v, long n) {
-        launch("da_adam", n, a.beta1(), a.beta2(), a.eps(), a.weightDecay(), a.lr() / a.biasCorrection1(),
-                Math.sqrt(a.biasCorrection2()), own("adam", param).ptr, own("adam", grad).ptr, own("adam", m).ptr,
-                own("adam", v).ptr, n);
+        long p = own("adam", param).ptr, g = own("adam", grad).ptr, mp = own("adam", m).ptr, vp = own("adam", v).ptr;
+        k().adam(a, p, g, mp, vp, n);
     }
 
     @Override
     public synchronized void maxPool3d(PoolGeometry g, Storage x, Storage y) {
-        launch("da_maxpool", g.outputSize(), pool(g), own("maxPool3d", x).ptr, own("maxPool3d", y).ptr, g.outputSize());
+        long xp = own("maxPool3d", x).ptr, yp = own("maxPool3d", y).ptr;
+        k().maxPool(g, xp, yp);
     }
 
     @Override
     public synchronized void maxPool3dBackward(PoolGeometry g, Storage x, Storage dy, Storage dx) {
-        long n = (long) g.n() * g.c() * g.d() * g.h() * g.w();
-        launch("da_maxpool_backward", n, pool(g), own("maxPool3dBackward", x).ptr, own("maxPool3dBackward", dy).ptr,
-                own("maxPool3dBackward", dx).ptr, n);
-    }
-
-    private static int[] pool(PoolGeometry g) {
-        return Descriptors.pool((long) g.n() * g.c(), g.d(), g.h(), g.w(), g.kd(), g.kh(), g.kw(), g.sd(), g.sh(), g.sw(),
-                g.od(), g.oh(), g.ow());
-    }
-
-    private static int[] upsample(UpsampleGeometry g) {
-        return Descriptors.pool((long) g.n() * g.c(), g.d(), g.h(), g.w(), g.fd(), g.fh(), g.fw(), 1, 1, 1,
-                g.d() * g.fd(), g.h() * g.fh(), g.w() * g.fw());
+        long xp = own("maxPool3dBackward", x).ptr, dyp = own("maxPool3dBackward", dy).ptr, dxp = own("maxPool3dBackward", dx).ptr;
+        k().maxPoolBackward(g, xp, dyp, dxp);
     }
 
     @Override
     public synchronized void upsampleNearest3d(UpsampleGeometry g, Storage x, Storage y) {
-        long n = g.inputSize() * g.fd() * g.fh() * g.fw();
-        launch("da_upsample", n, upsample(g), own("upsampleNearest3d", x).ptr, own("upsampleNearest3d", y).ptr, n);
+        long xp = own("upsampleNearest3d", x).ptr, yp = own("upsampleNearest3d", y).ptr;
+        k().upsample(g, xp, yp);
     }
 
     @Override
     public synchronized void upsampleNearest3dBackward(UpsampleGeometry g, Storage dy, Storage dx) {
-        launch("da_upsample_backward", g.inputSize(), upsample(g), own("upsampleNearest3dBackward", dy).ptr,
-                own("upsampleNearest3dBackward", dx).ptr, g.inputSize());
+        long dyp = own("upsampleNearest3dBackward", dy).ptr, dxp = own("upsampleNearest3dBackward", dx).ptr;
+        k().upsampleBackward(g, dyp, dxp);
     }
 
     // ---- cuBLAS ---------------------------------------------------------------------------------------------------
@@ -342,8 +325,8 @@ public final class CudaBackend implements Backend {
         if (m == 0 || n == 0) return;
         if (k == 0) { // C = beta · C, as the reference (an empty sum)
             long mn = (long) m * n;
-            if (beta == 0) launch("da_fill", mn, cs.at(cOffset), mn, 0f);
-            else launch("da_scale", mn, beta, cs.at(cOffset), mn);
+            if (beta == 0) k().fill(cs.at(cOffset), mn, 0f);
+            else k().scale(beta, cs.at(cOffset), mn);
             return;
         }
         s().blasHandle().sgemmRowMajor(transA, transB, m, n, k, as.at(aOffset), bs.at(bOffset), beta, cs.at(cOffset));
@@ -367,9 +350,7 @@ public final class CudaBackend implements Backend {
         if (!p.pad.explicit()) return null;
         int[] d = p.pad.padded();
         CudaStorage xp = temp((long) g.n() * g.cIn() * d[0] * d[1] * d[2]);
-        long n = xp.size();
-        launch("da_pad", n, Descriptors.pool((long) g.n() * g.cIn(), g.d(), g.h(), g.w(), g.pd(), g.ph(), g.pw(), 1, 1, 1,
-                d[0], d[1], d[2]), x.ptr, xp.ptr, n);
+        k().pad((long) g.n() * g.cIn(), g.d(), g.h(), g.w(), g.pd(), g.ph(), g.pw(), d[0], d[1], d[2], x.ptr, xp.ptr);
         return xp;
     }
 
@@ -395,9 +376,8 @@ public final class CudaBackend implements Backend {
         int[] d = p.pad.padded();
         CudaStorage dxp = temp((long) g.n() * g.cIn() * d[0] * d[1] * d[2]);
         s().conv().backwardData(p, dys.ptr, ws.ptr, dxp.ptr, wsp);
-        long n = g.inputSize(); // crop: dx[z] = dxPadded[z + p], 0 where no window reached
-        launch("da_pad", n, Descriptors.pool((long) g.n() * g.cIn(), d[0], d[1], d[2], -g.pd(), -g.ph(), -g.pw(), 1, 1, 1,
-                g.d(), g.h(), g.w()), dxp.ptr, dxs.ptr, n);
+        // crop: dx[z] = dxPadded[z + p], 0 where no window reached
+        k().pad((long) g.n() * g.cIn(), d[0], d[1], d[2], -g.pd(), -g.ph(), -g.pw(), g.d(), g.h(), g.w(), dxp.ptr, dxs.ptr);
         dxp.free();
     }
 
@@ -425,8 +405,8 @@ public final class CudaBackend implements Backend {
         }
         onesPtr = s.memory().allocate(4L * c);
         zerosPtr = s.memory().allocate(4L * c);
-        launch("da_fill", c, onesPtr, (long) c, 1f);
-        launch("da_fill", c, zerosPtr, (long) c, 0f);
+        k().fill(onesPtr, c, 1f);
+        k().fill(zerosPtr, c, 0f);
         constLength = c;
         constBytes = 2 * SizeClasses.classOf(4L * c);
     }
@@ -453,8 +433,7 @@ public final class CudaBackend implements Backend {
         boolean running = runningMean != null && runningVar != null;
         long rm = running ? own(k, runningMean).ptr : 0, rv = running ? own(k, runningVar).ptr : 0;
         if (g.count() == 1) { // one value per channel: cuDNN refuses it; its result is exact and simple
-            launch("da_bn_single", g.c(), g.c(), eps, momentum, xs.ptr, beta == null ? 0L : own(k, beta).ptr, rm, rv, ys.ptr,
-                    sm.ptr, si.ptr);
+            k().batchNormSingle(g.c(), eps, momentum, xs.ptr, beta == null ? 0L : own(k, beta).ptr, rm, rv, ys.ptr, sm.ptr, si.ptr);
             return;
         }
         State s = s();
