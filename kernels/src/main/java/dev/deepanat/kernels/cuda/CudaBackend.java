@@ -87,8 +87,10 @@ public final class CudaBackend implements Backend {
         started = true;
         try {
             st = init(LibrarySearch.fromEnvironment());
-        } catch (CudaException | IllegalArgumentException | UnsupportedOperationException | IllegalStateException e) {
-            reason = e.getMessage().lines().findFirst().orElse(e.toString());
+        } catch (RuntimeException | LinkageError e) {
+            // anything that stops the start makes the backend unavailable, with the first line of what stopped it
+            String m = e.getMessage() == null || e.getMessage().isBlank() ? e.toString() : e.getMessage();
+            reason = (e instanceof CudaException ? "" : e.getClass().getSimpleName() + ": ") + m.lines().findFirst().orElse(m);
         }
     }
 
