@@ -34,7 +34,7 @@ final class DemoCommand implements Callable<Integer> {
     long seed;
     @Option(names = "--gan", description = "Then fine-tune the U-Net as a hybrid GAN (a few epochs) and report it beside the U-Net.")
     boolean gan;
-    @Option(names = "--device", description = "Backend: cpu, reference, checked (a slow memory-checking test device) or auto (default: the fastest CPU backend).")
+    @Option(names = "--device", description = "Backend: cuda, cpu, reference, checked (a slow memory-checking test device) or auto (default: cuda when available, else the fastest CPU backend).")
     String device;
 
     @Override

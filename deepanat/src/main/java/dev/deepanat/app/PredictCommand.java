@@ -25,7 +25,7 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--pad", defaultValue = "5", description = "Extra blocks per axis on the prediction grid (default ${DEFAULT-VALUE}; blocks tiling only).") int pad;
     @Option(names = "--crop", defaultValue = "3", description = "Voxels cut from inner block faces (default ${DEFAULT-VALUE}; blocks tiling only).") int crop;
     @Option(names = "--t1-stats-from", description = "Reference T1w on the subject's grid whose in-mask mean/std de-normalize the prediction (default: the training subjects' stored in the checkpoint).") Path t1Stats;
-    @Option(names = "--device", description = "Backend: cpu, reference, checked (a slow memory-checking test device) or auto (default: the fastest CPU backend).") String device;
+    @Option(names = "--device", description = "Backend: cuda, cpu, reference, checked (a slow memory-checking test device) or auto (default: cuda when available, else the fastest CPU backend).") String device;
 
     @Option(names = "--report", paramLabel = "FILE", description = "Also write a self-contained HTML page: the mean DWI and the synthesized T1w in a 3-plane viewer.") Path report;
     @Override

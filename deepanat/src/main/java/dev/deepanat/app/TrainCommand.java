@@ -33,7 +33,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--init", description = "Checkpoint to fine-tune (its weights are kept).") Path init;
     @Option(names = "--resume", description = "Continue the run in --out where it stopped.") boolean resume;
     @Option(names = "--max-blocks-per-epoch", defaultValue = "0", description = "Use only this many blocks per epoch (0 = all).") int maxBlocks;
-    @Option(names = "--device", description = "Backend: cpu, reference, checked (a slow memory-checking test device) or auto (default: the fastest CPU backend).") String device;
+    @Option(names = "--device", description = "Backend: cuda, cpu, reference, checked (a slow memory-checking test device) or auto (default: cuda when available, else the fastest CPU backend).") String device;
 
     @Override
     public Integer call() {

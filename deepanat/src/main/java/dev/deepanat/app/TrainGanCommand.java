@@ -39,7 +39,7 @@ final class TrainGanCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the discriminator, the split and the orders (default ${DEFAULT-VALUE}).") long seed;
     @Option(names = "--max-blocks-per-epoch", defaultValue = "0", description = "Use only this many blocks per epoch (0 = all).") int maxBlocks;
     @Option(names = "--resume", description = "Continue the run in --out where it stopped (same options).") boolean resume;
-    @Option(names = "--device", description = "Backend: cpu, reference, checked or auto (default: the fastest CPU backend).") String device;
+    @Option(names = "--device", description = "Backend: cuda, cpu, reference, checked (a slow memory-checking test device) or auto (default: cuda when available, else the fastest CPU backend).") String device;
 
     @Override
     public Integer call() {
