@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
                 TrainCommand.class,
                 TrainGanCommand.class,
                 PredictCommand.class,
+                BidsCommand.class,
                 EvaluateCommand.class,
                 ResampleCommand.class,
                 InfoCommand.class,
