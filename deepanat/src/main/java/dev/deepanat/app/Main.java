@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
                 DemoCommand.class,
                 PhantomCommand.class,
                 PrepareCommand.class,
+                ImportHcpCommand.class,
                 TrainCommand.class,
                 TrainGanCommand.class,
                 PredictCommand.class,
