@@ -227,6 +227,7 @@ class SlurmTest {
         System.out.printf(Locale.ROOT, "slurm: 3-task BIDS array (3 subjects, 1 CPU each, 2 CPUs) done in %.1f s%n", s);
         String logs = allLogs(tmp.resolve("deriv-all-logs"));
         for (int i = 1; i <= 3; i++) assertTrue(logs.contains("shard " + i + "/3"), logs);
+        logs.lines().filter(l -> l.startsWith("participant: ")).forEach(l -> System.out.println("slurm: " + l));
         assertCohortComplete(out);
         assertGroupQc(out);
     }
@@ -238,17 +239,21 @@ class SlurmTest {
         Proc.Result r = submit(out, false);
         assertEquals(0, r.rc(), r.both());
         String id = r.out().strip();
-        // wait until task 1 runs and has started on its subject, then cancel it
-        Path log1 = logs.resolve(id + "_1.log");
+        // wait until task 1 (shard 2/3: the second subject) has started its run, i.e. made its private work folder
+        // (OUTPUT_DIR/.deepanat-work/<run>.<random>), then cancel it a second later: mid-run, in the preparation
+        Path log1 = logs.resolve(id + "_1.log"), work = out.resolve(".deepanat-work");
+        String second = subjects().get(1);
         long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-        String state = "";
-        while (System.nanoTime() < deadline) {
-            state = Proc.run(List.of("squeue", "-h", "-j", id + "_1", "-o", "%T"), env, tmp, Duration.ofSeconds(30)).out().strip();
-            if (state.equals("RUNNING") && Files.exists(log1) && Files.readString(log1).lines().count() >= 2) break;
-            Thread.sleep(200);
+        boolean started = false;
+        while (System.nanoTime() < deadline && !started) {
+            if (Files.isDirectory(work)) try (Stream<Path> w = Files.list(work)) {
+                started = w.anyMatch(p -> p.getFileName().toString().startsWith(second));
+            } catch (IOException ignored) { /* made or removed meanwhile */ }
+            if (!started) Thread.sleep(100);
         }
-        assertEquals("RUNNING", state, "task 1 never ran\n" + allLogs(logs));
-        String before = Files.readString(log1);
+        assertTrue(started, "task 1 never started on " + second + "\n" + allLogs(logs));
+        Thread.sleep(1000);
+        String before = Files.exists(log1) ? Files.readString(log1) : "";
         slurm("scancel", id + "_1");
         // the rest of the array finishes
         while (System.nanoTime() < deadline && !Proc.run(List.of("squeue", "-h", "-j", id), env, tmp, Duration.ofSeconds(30)).out().isBlank())
@@ -272,5 +277,7 @@ class SlurmTest {
         assertTrue(log(logs, id2 + "_1.log").contains("1 run(s) done, 0 skipped"), log(logs, id2 + "_1.log"));
         assertCohortComplete(out);
         assertGroupQc(out);
+        List<Path> stale = list(work);
+        if (!stale.isEmpty()) System.out.println("slurm: the cancelled task's work folder is left (hidden): " + stale.size() + " file(s) under " + work);
     }
 }
