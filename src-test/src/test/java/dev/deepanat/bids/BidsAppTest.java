@@ -76,9 +76,9 @@ class BidsAppTest {
                 "sub-01/dwi/sub-01_space-dwi_desc-dti_ADC.json", "sub-01/dwi/sub-01_space-dwi_desc-deepanatinputs_dwimap.nii.gz",
                 "sub-02/ses-01/anat/sub-02_ses-01_acq-b1000_run-1_space-dwi_desc-synth_T1w.nii.gz",
                 "sub-02/ses-01/dwi/sub-02_ses-01_acq-b1000_dir-AP_run-1_space-dwi_desc-brain_mask.nii.gz",
-                "dataset_description.json", "descriptions.tsv", ".bidsignore"))
+                "dataset_description.json", "descriptions.tsv", ".bidsignore", "README"))
             assertTrue(files.contains(f), f + " not in " + files);
-        assertEquals(3 * 12 + 3, files.size(), "6 images + 6 sidecars per run, 3 dataset files: " + files);
+        assertEquals(3 * 12 + 4, files.size(), "6 images + 6 sidecars per run, 4 dataset files: " + files);
         JsonObject dd = json(out.resolve("dataset_description.json"));
         assertEquals("derivative", dd.get("DatasetType").getAsString());
         assertEquals("DeepAnat-J", dd.getAsJsonArray("GeneratedBy").get(0).getAsJsonObject().get("Name").getAsString());
@@ -140,7 +140,7 @@ class BidsAppTest {
         pool.shutdown();
         assertEquals(List.of(), problems);
         List<String> files = filesUnder(out);
-        assertEquals(3 * 12 + 3, files.size(), files.toString());
+        assertEquals(3 * 12 + 4, files.size(), files.toString());
         for (String file : files) if (file.startsWith("sub-")) assertNull(Derivatives.checkName(file), file);
         assertEquals("derivative", json(out.resolve("dataset_description.json")).get("DatasetType").getAsString());
         assertTrue(json(out.resolve("sub-01/dwi/sub-01_space-dwi_desc-brain_mask.json")).get("MaskSource").getAsString().contains("--mask-dir"));
