@@ -33,7 +33,7 @@ public final class BidsCommand implements Callable<Integer> {
     @Option(names = "--participant-label", arity = "1..*", paramLabel = "LABEL", description = "participants to run, without sub- (default: all)") List<String> labels = new ArrayList<>();
     @Option(names = "--session", arity = "1..*", paramLabel = "LABEL", description = "sessions to run, without ses- (default: all)") List<String> sessions = new ArrayList<>();
     @Option(names = "--model", description = "checkpoint (best.safetensors of a train run); required for participant") Path model;
-    @Option(names = "--shard", paramLabel = "i/N", description = "run only the participants at sorted positions i-1, i-1+N, ... (1 <= i <= N)") String shard;
+    @Option(names = "--shard", paramLabel = "i/N", description = "run only the participants at sorted positions i-1, i-1+N, ... (1 <= i <= N; 0 means N, for 0-based job arrays)") String shard;
     @Option(names = "--skip-existing", description = "skip runs whose outputs are all present") boolean skipExisting;
     @Option(names = "--work-dir", description = "folder for intermediate files (default: OUTPUT_DIR/.deepanat-work; removed after each run)") Path workDir;
     @Option(names = "--mask-dir", description = "a derivative dataset holding brain masks (sub-X[/ses-Y]/dwi/<dwi entities>_*mask.nii.gz); default: computed") Path maskDir;

@@ -87,7 +87,7 @@ public final class BidsParticipant {
         List<String> todoSubjects = new ArrayList<>();
         for (String sj : mine) {
             try {
-                List<DwiRun> runs = raw.runs(sj, r.sessions());
+                List<DwiRun> runs = raw.runs(sj, r.sessions().stream().map(x -> x.startsWith("ses-") ? x.substring(4) : x).toList());
                 List<DwiRun> left = new ArrayList<>();
                 for (DwiRun run : runs) {
                     if (r.skipExisting() && Derivatives.complete(out, run)) skipped++;
@@ -126,6 +126,13 @@ public final class BidsParticipant {
                     problems++;
                     failed++;
                     break; // the participant's other runs would likely fail alike; one line per participant
+                } catch (RuntimeException e) { // a bug, not the data: still one line, and the others still run
+                    rep.problem("sub-" + todoSubjects.get(s) + ": " + run + ": internal error " + e
+                            + " (rerun this participant with DEEPANAT_JAVA_OPTS=-Ddeepanat.debug=true to see where)");
+                    if (Boolean.getBoolean("deepanat.debug")) e.printStackTrace();
+                    problems++;
+                    failed++;
+                    break;
                 }
             }
         }
@@ -143,6 +150,8 @@ public final class BidsParticipant {
         Path workRoot = r.workDir() != null ? r.workDir().toAbsolutePath() : out.resolve(".deepanat-work");
         Path work = workRoot.resolve(id + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()));
         List<String> warnings = new ArrayList<>();
+        List<Path> written = new ArrayList<>();
+        boolean ok = false;
         try {
             Path mask = r.maskDir() != null ? maskFor(run, r.maskDir()) : null;
             Path sjDir = work.resolve(id);
@@ -176,23 +185,23 @@ public final class BidsParticipant {
             double prepare = ps.seconds();
             double total = (System.nanoTime() - t0) / 1e9; // before the copies: they are part of "other" below
             // Outputs, each atomically; the synthesized T1w last, so its sidecar's timings count every copy before it.
-            copy(files.mask(), out, maskRel);
-            sidecar(out, run, Derivatives.Output.MASK, mask != null ? List.of(dwiLink, mask.toUri().toString()) : List.of(dwiLink),
+            copy(written, files.mask(), out, maskRel);
+            sidecar(written, out, run, Derivatives.Output.MASK, mask != null ? List.of(dwiLink, mask.toUri().toString()) : List.of(dwiLink),
                     dwiLink, info, extras(mask != null ? "given (--mask-dir)" : "computed (median-Otsu on the mean b=0)", null, warnings));
-            copy(sjDir.resolve(id + "_diff_dtiFA.nii.gz"), out, Derivatives.relPath(run, Derivatives.Output.FA, ".nii.gz"));
-            sidecar(out, run, Derivatives.Output.FA, withMask(dwiSources, maskRel), dwiLink, info, extras(null, null, warnings));
-            copy(sjDir.resolve(id + "_diff_dtiMD.nii.gz"), out, Derivatives.relPath(run, Derivatives.Output.ADC, ".nii.gz"));
-            sidecar(out, run, Derivatives.Output.ADC, withMask(dwiSources, maskRel), dwiLink, info, extras(null, null, warnings));
-            copy(inputs, out, inputsRel);
+            copy(written, sjDir.resolve(id + "_diff_dtiFA.nii.gz"), out, Derivatives.relPath(run, Derivatives.Output.FA, ".nii.gz"));
+            sidecar(written, out, run, Derivatives.Output.FA, withMask(dwiSources, maskRel), dwiLink, info, extras(null, null, warnings));
+            copy(written, sjDir.resolve(id + "_diff_dtiMD.nii.gz"), out, Derivatives.relPath(run, Derivatives.Output.ADC, ".nii.gz"));
+            sidecar(written, out, run, Derivatives.Output.ADC, withMask(dwiSources, maskRel), dwiLink, info, extras(null, null, warnings));
+            copy(written, inputs, out, inputsRel);
             JsonObject inputsExtra = extras(null, null, warnings);
             JsonArray names = new JsonArray();
             InputChannels.SUFFIXES.forEach(names::add);
             inputsExtra.add("Volumes", names);
-            sidecar(out, run, Derivatives.Output.INPUTS, withMask(dwiSources, maskRel), dwiLink, info, inputsExtra);
-            copy(sr.normalized(), out, Derivatives.relPath(run, Derivatives.Output.T1W_NORM, ".nii.gz"));
+            sidecar(written, out, run, Derivatives.Output.INPUTS, withMask(dwiSources, maskRel), dwiLink, info, inputsExtra);
+            copy(written, sr.normalized(), out, Derivatives.relPath(run, Derivatives.Output.T1W_NORM, ".nii.gz"));
             List<String> t1Sources = List.of("bids::" + inputsRel, "bids::" + maskRel);
-            sidecar(out, run, Derivatives.Output.T1W_NORM, t1Sources, dwiLink, info, extras(null, null, warnings));
-            copy(sr.t1w(), out, Derivatives.relPath(run, Derivatives.Output.T1W, ".nii.gz"));
+            sidecar(written, out, run, Derivatives.Output.T1W_NORM, t1Sources, dwiLink, info, extras(null, null, warnings));
+            copy(written, sr.t1w(), out, Derivatives.relPath(run, Derivatives.Output.T1W, ".nii.gz"));
             double all2 = (System.nanoTime() - t0) / 1e9;
             JsonObject timing = new JsonObject();
             timing.addProperty("PrepareSeconds", round(prepare));
@@ -202,9 +211,13 @@ public final class BidsParticipant {
             JsonObject t1Extra = extras(null, timing, warnings);
             t1Extra.addProperty("Tiling", sr.tiling().label());
             t1Extra.addProperty("NormalizationStatistics", sr.statsSource());
-            sidecar(out, run, Derivatives.Output.T1W, t1Sources, dwiLink, info, t1Extra);
+            sidecar(written, out, run, Derivatives.Output.T1W, t1Sources, dwiLink, info, t1Extra);
+            ok = true;
             return new Timing(all2, prepare, forward);
         } finally {
+            if (!ok) for (Path f : written) { // a run that fails half-way leaves none of what it wrote
+                try { Files.deleteIfExists(f); } catch (IOException ignored) { /* best effort */ }
+            }
             deleteTree(work);
         }
     }
@@ -227,7 +240,7 @@ public final class BidsParticipant {
 
     private static double round(double s) { return Math.round(s * 1000) / 1000.0; }
 
-    private static void sidecar(Path out, DwiRun run, Derivatives.Output o, List<String> sources, String spatialRef,
+    private static void sidecar(List<Path> written, Path out, DwiRun run, Derivatives.Output o, List<String> sources, String spatialRef,
                                 ModelInfo info, JsonObject extra) {
         JsonObject j = new JsonObject();
         j.addProperty("Description", o.meaning);
@@ -244,11 +257,14 @@ public final class BidsParticipant {
         m.addProperty("Epoch", info.epoch());
         j.add("DeepAnatModel", m);
         extra.entrySet().forEach(e -> j.add(e.getKey(), e.getValue()));
-        AtomicFiles.writeString(out.resolve(Derivatives.relPath(run, o, ".json")),
+        Path target = out.resolve(Derivatives.relPath(run, o, ".json"));
+        written.add(target);
+        AtomicFiles.writeString(target,
                 new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(j) + "\n");
     }
 
-    private static void copy(Path from, Path out, String rel) {
+    private static void copy(List<Path> written, Path from, Path out, String rel) {
+        written.add(out.resolve(rel));
         AtomicFiles.write(out.resolve(rel), os -> Files.copy(from, os));
     }
 

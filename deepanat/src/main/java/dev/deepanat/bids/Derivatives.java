@@ -110,6 +110,9 @@ public final class Derivatives {
         StringBuilder tsv = new StringBuilder("desc_id\tdescription\n");
         for (Output o : Output.values()) tsv.append(o.desc).append('\t').append(o.meaning).append('\n');
         AtomicFiles.writeString(out.resolve("descriptions.tsv"), tsv.toString());
+        AtomicFiles.writeString(out.resolve("README"), "T1-weighted images synthesized from diffusion MRI by " + NAME + " (DeepAnat, Li et al., "
+                + "Medical Image Analysis 2023), with the brain mask, FA, MD and the network's 11 inputs of each DWI run.\n"
+                + "descriptions.tsv explains the desc- values; group/ holds qc.tsv and index.html once the group level ran.\n");
     }
 
     static String description(BidsDataset raw) {

@@ -76,9 +76,9 @@ class BidsAppTest {
                 "sub-01/dwi/sub-01_space-dwi_desc-dti_ADC.json", "sub-01/dwi/sub-01_space-dwi_desc-deepanatinputs_dwimap.nii.gz",
                 "sub-02/ses-01/anat/sub-02_ses-01_acq-b1000_run-1_space-dwi_desc-synth_T1w.nii.gz",
                 "sub-02/ses-01/dwi/sub-02_ses-01_acq-b1000_dir-AP_run-1_space-dwi_desc-brain_mask.nii.gz",
-                "dataset_description.json", "descriptions.tsv", ".bidsignore"))
+                "dataset_description.json", "descriptions.tsv", ".bidsignore", "README"))
             assertTrue(files.contains(f), f + " not in " + files);
-        assertEquals(3 * 12 + 3, files.size(), "6 images + 6 sidecars per run, 3 dataset files: " + files);
+        assertEquals(3 * 12 + 4, files.size(), "6 images + 6 sidecars per run, 4 dataset files: " + files);
         JsonObject dd = json(out.resolve("dataset_description.json"));
         assertEquals("derivative", dd.get("DatasetType").getAsString());
         assertEquals("DeepAnat-J", dd.getAsJsonArray("GeneratedBy").get(0).getAsJsonObject().get("Name").getAsString());
@@ -140,7 +140,7 @@ class BidsAppTest {
         pool.shutdown();
         assertEquals(List.of(), problems);
         List<String> files = filesUnder(out);
-        assertEquals(3 * 12 + 3, files.size(), files.toString());
+        assertEquals(3 * 12 + 4, files.size(), files.toString());
         for (String file : files) if (file.startsWith("sub-")) assertNull(Derivatives.checkName(file), file);
         assertEquals("derivative", json(out.resolve("dataset_description.json")).get("DatasetType").getAsString());
         assertTrue(json(out.resolve("sub-01/dwi/sub-01_space-dwi_desc-brain_mask.json")).get("MaskSource").getAsString().contains("--mask-dir"));
@@ -200,7 +200,7 @@ class BidsAppTest {
         assertTrue(Files.exists(out.resolve("sub-01/anat/sub-01_space-dwi_desc-synth_T1w.nii.gz")));
         assertFalse(Files.exists(out.resolve("sub-03")), "no partial output of the failed subject");
         assertTrue(run(2, "bids", bad.toString(), out.toString(), "participant")[1].contains("--model"));
-        assertTrue(run(2, "bids", bad.toString(), out.toString(), "participant", "--model", model.toString(), "--shard", "0/3")[1].contains("--shard 0/3"));
+        assertTrue(run(2, "bids", bad.toString(), out.toString(), "participant", "--model", model.toString(), "--shard", "4/3")[1].contains("--shard 4/3"));
         assertTrue(run(2, "bids", root.resolve("nowhere").toString(), out.toString(), "group")[1].split("\n").length == 1);
     }
 
@@ -219,6 +219,8 @@ class BidsAppTest {
         assertTrue(Derivatives.checkName("sub-01/dwi/sub-01_acq-a_b_space-dwi_desc-brain_mask.nii.gz").startsWith("not a BIDS"));
         assertEquals(List.of(0, 3), new Shard(1, 3).of(List.of(0, 1, 2, 3, 4)));
         assertEquals(List.of(2), new Shard(3, 3).of(List.of(0, 1, 2, 3, 4)));
+        assertEquals(Shard.parse("3/3"), Shard.parse("0/3")); // a 0-based job array covers the cohort too
+        assertEquals(new Shard(2, 3), Shard.parse(" 2 / 3 "));
     }
 
     @Test
