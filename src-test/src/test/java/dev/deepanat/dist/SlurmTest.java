@@ -240,7 +240,7 @@ class SlurmTest {
         assertEquals(0, r.rc(), r.both());
         String id = r.out().strip();
         // wait until task 1 (shard 2/3: the second subject) has started its run, i.e. made its private work folder
-        // (OUTPUT_DIR/.deepanat-work/<run>.<random>), then cancel it a second later: mid-run, in the preparation
+        // (OUTPUT_DIR/.deepanat-work/<run>.<random>), then cancel it half a second later: mid-run, in the preparation
         Path log1 = logs.resolve(id + "_1.log"), work = out.resolve(".deepanat-work");
         String second = subjects().get(1);
         long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
@@ -252,7 +252,7 @@ class SlurmTest {
             if (!started) Thread.sleep(100);
         }
         assertTrue(started, "task 1 never started on " + second + "\n" + allLogs(logs));
-        Thread.sleep(1000);
+        Thread.sleep(500);
         String before = Files.exists(log1) ? Files.readString(log1) : "";
         slurm("scancel", id + "_1");
         // the rest of the array finishes
