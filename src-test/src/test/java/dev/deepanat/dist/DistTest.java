@@ -82,7 +82,7 @@ class DistTest {
         assertEquals(0, r.rc(), r.both());
         for (String m : new String[] {"java.base", "java.desktop", "jdk.incubator.vector"})
             assertTrue(r.out().contains(m + "@"), m + " missing\n" + r.out());
-        for (String m : new String[] {"jdk.compiler", "jdk.jshell", "java.net.http", "jdk.jlink"})
+        for (String m : new String[] {"jdk.compiler", "jdk.jshell", "jdk.jlink", "jdk.jdeps"})
             assertTrue(!r.out().contains(m + "@"), m + " should not be bundled\n" + r.out());
     }
 
