@@ -27,6 +27,12 @@ public final class Synthesis {
     public record Result(Path t1w, Path normalized, Tiling tiling, String statsSource, MaskStats stats, double seconds) {}
 
     public static Result run(Request r, Backend be, Predictor.Listener l) {
+        if (!Files.isDirectory(r.subjectDir())) throw new UserError(r.subjectDir() + ": no such subject folder");
+        return run(r, Checkpoints.load(r.model(), be), be, l);
+    }
+
+    /** As {@link #run(Request, Backend, Predictor.Listener)} with a model already loaded (once per process). */
+    public static Result run(Request r, Checkpoints.TrainedModel m, Backend be, Predictor.Listener l) {
         long t0 = System.nanoTime();
         if (!Files.isDirectory(r.subjectDir())) throw new UserError(r.subjectDir() + ": no such subject folder");
         SubjectLayout files = SubjectLayout.of(r.subjectDir());
@@ -37,7 +43,6 @@ public final class Synthesis {
         Path norm = out.resolveSibling(name.replaceFirst("\\.nii(\\.gz)?$", "_norm$0"));
         if (r.pad() < 0) throw new UserError("--pad " + r.pad() + ": must be >= 0");
 
-        Checkpoints.TrainedModel m = Checkpoints.load(r.model(), be);
         int block = m.card().block();
         if (r.tiling() == Tiling.BLOCKS && block % m.card().config().sizeMultiple() != 0)
             throw new UserError(r.model() + ": block " + block + " does not fit the U-Net's size multiple");
