@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds, here, everything scripts/gpu-check.sh needs on a bare GPU machine (no JDK, no Maven, no network there):
-#   runtime/   a jlink'ed JDK 25 runtime (jdeps' module list of the jar less java.desktop and java.sql, which nothing
-#              the check runs needs, plus jdk.incubator.vector; zip-9 compressed, debug info stripped)
+#   runtime/   a jlink'ed JDK 25 runtime (jdeps' module list of the jars less java.desktop and java.sql, which nothing
+#              the check runs needs, plus jdk.incubator.vector and java.logging; zip-9 compressed, debug info stripped)
 #   lib/deepanat-all.jar   the CLI, the kernels, the JMH benchmarks (HotPath) and the guard's comparison, in one jar
 #                          (the benchmarks' shaded jar less the PDF/SVG chart writers and JUnit)
 #   lib/tests.jar          the compiled test suite (for `--include-tag gpu`)
@@ -32,13 +32,15 @@ if [[ ! -f $console ]]; then
     || die "cannot fetch org.junit.platform:junit-platform-console-standalone:$platform from Maven Central"
 fi
 
-# jlink_runtime JAR DEST: a compressed runtime with the modules JAR needs (jdeps) less the chart/JDBC ones.
+# jlink_runtime DEST JAR...: a compressed runtime with the modules the jars need (jdeps) less the chart/JDBC ones;
+# java.logging, which java.sql would have brought, stays (JUnit logs through it), and jdk.zipfs (JUnit scans tests.jar).
 # (scripts/dist.sh on branch slurm has the same step; to be shared at merge.)
 jlink_runtime() {
-  local jar="$1" dest="$2" mods
-  mods="$("$JAVA_HOME/bin/jdeps" --ignore-missing-deps --print-module-deps --multi-release 25 "$jar" 2>/dev/null)" \
-    || die "jdeps failed on $jar"
-  mods="$(tr ',' '\n' <<<"$mods,jdk.incubator.vector,java.management,jdk.unsupported" \
+  local dest="$1" mods
+  shift
+  mods="$("$JAVA_HOME/bin/jdeps" --ignore-missing-deps --print-module-deps --multi-release 25 "$@" 2>/dev/null)" \
+    || die "jdeps failed on $*"
+  mods="$(tr ',' '\n' <<<"$mods,jdk.incubator.vector,java.management,jdk.unsupported,java.logging,jdk.zipfs" \
           | grep -v -x -e java.desktop -e java.sql | sort -u | paste -sd, -)"
   rm -rf "$dest"
   "$JAVA_HOME/bin/jlink" --add-modules "$mods" --compress=zip-9 --strip-debug --no-header-files --no-man-pages \
@@ -52,7 +54,7 @@ jlink_runtime() {
 rm -rf "$out"
 mkdir -p "$out/lib" "$out/bin"
 echo "gpu-bundle: jlink ..." >&2
-mods="$(jlink_runtime "$fat" "$out/runtime")"
+mods="$(jlink_runtime "$out/runtime" "$fat" "$console")"
 
 # The fat jar without what only draws PDF/SVG charts (and without JUnit, which the console launcher brings).
 "${PYTHON:-python3}" - "$fat" "$out/lib/deepanat-all.jar" <<'PY'

@@ -57,10 +57,13 @@ set +e
 "$java" --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Ddeepanat.repo="$root" \
     -jar "$bundle/lib/junit-platform-console-standalone.jar" execute --disable-banner --details=tree \
     --class-path "$bundle/lib/tests.jar:$bundle/lib/deepanat-all.jar" --scan-class-path "$bundle/lib/tests.jar" \
-    --include-tag gpu --reports-dir "$results/junit" 2>&1 | grep -v 'Using incubator modules' | tee "$results/gpu-tests.log" | tail -25
+    --include-tag gpu --disable-ansi-colors 2>&1 | grep -v 'Using incubator modules' >"$results/gpu-tests.log"
 rc=${PIPESTATUS[0]}
 set -e
+grep -E '✘|\[X\]|failed' "$results/gpu-tests.log" | head -20 || true
 [[ $rc == 0 ]] || failed+=("gpu tests (exit $rc)")
+grep -q 'Error scanning' "$results/gpu-tests.log" && failed+=("gpu tests (the launcher could not scan lib/tests.jar)")
+echo "gpu tests: $(grep -o '[0-9]* tests successful' "$results/gpu-tests.log" | head -1), $(grep -o '[0-9]* tests skipped' "$results/gpu-tests.log" | head -1), $(grep -o '[0-9]* tests failed' "$results/gpu-tests.log" | head -1)"
 
 if [[ $gpu == 0 ]]; then
   echo "gpu-check: no GPU present (torch sees no CUDA device); the gpu tests ran$([[ ${#failed[@]} == 0 ]] && echo ' and passed' || echo ": ${failed[*]} failed"), nothing benchmarked" >&2

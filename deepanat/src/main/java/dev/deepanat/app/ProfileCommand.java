@@ -65,6 +65,8 @@ public final class ProfileCommand implements Callable<Integer> {
         if (json && csv) throw new UserError("--json and --csv exclude each other");
         if (steps < 1) throw new UserError("--steps must be at least 1, got " + steps);
         if (top < 0) throw new UserError("--top must be 0 or more, got " + top);
+        if (plot != null && ModuleLayer.boot().findModule("java.desktop").isEmpty())
+            throw new UserError("--plot needs the java.desktop module, which this Java runtime lacks (the GPU bundle leaves it out); use --csv or --json");
         if (threads != null) {
             if (threads < 1) throw new UserError("--threads must be at least 1, got " + threads);
             System.setProperty("deepanat.threads", Integer.toString(threads));
