@@ -46,6 +46,8 @@ public final class ProfileCommand implements Callable<Integer> {
     boolean forward;
     @Option(names = "--steps", defaultValue = "2", description = "Timed steps after one warm-up; rows are per-step means (default ${DEFAULT-VALUE}).")
     int steps;
+    @Option(names = "--warmup", defaultValue = "1", description = "Untimed steps first (default ${DEFAULT-VALUE}; on the cpu the JIT may need 2–3).")
+    int warmup;
     @Option(names = "--threads", description = "Threads of the cpu backend (default: all available processors).")
     Integer threads;
     @Option(names = "--json", description = "Print one JSON object instead of the table.")
@@ -64,6 +66,7 @@ public final class ProfileCommand implements Callable<Integer> {
         if (train && forward) throw new UserError("--train and --forward exclude each other");
         if (json && csv) throw new UserError("--json and --csv exclude each other");
         if (steps < 1) throw new UserError("--steps must be at least 1, got " + steps);
+        if (warmup < 0) throw new UserError("--warmup must be 0 or more, got " + warmup);
         if (top < 0) throw new UserError("--top must be 0 or more, got " + top);
         if (plot != null && ModuleLayer.boot().findModule("java.desktop").isEmpty())
             throw new UserError("--plot needs the java.desktop module, which this Java runtime lacks (the GPU bundle leaves it out); use --csv or --json");
@@ -94,7 +97,7 @@ public final class ProfileCommand implements Callable<Integer> {
                     + " (once per machine; cached in " + Peaks.cacheFile() + ")");
             return PeakKernels.measure(be, nThreads);
         });
-        StepProfile.Result r = StepProfile.run(net, profiled, block, !forward, steps);
+        StepProfile.Result r = StepProfile.run(net, profiled, block, !forward, warmup, steps);
         String title = String.format(Locale.ROOT, "U-Net %s, %d filters, %d levels, %d channels%s, %d³ block on %s",
                 r.mode().equals("train") ? "training step" : "forward pass", config.baseFilters(), config.levels(),
                 config.inChannels(), config.batchNorm() ? ", batch norm" : "", block, be.name());
@@ -106,6 +109,7 @@ public final class ProfileCommand implements Callable<Integer> {
             c.put("batch_norm", config.batchNorm());
             c.put("block", block);
             c.put("steps", steps);
+            c.put("warmup", warmup);
             c.put("threads", nThreads);
             System.out.print(ProfileFormat.json(r, peak, c));
         } else if (csv) {

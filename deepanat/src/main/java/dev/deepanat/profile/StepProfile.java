@@ -16,7 +16,7 @@ import java.util.SplittableRandom;
 
 /**
  * Runs U-Net steps (training: forward + masked L1 + backward + Adam, or forward passes without gradients) on random
- * data through a {@link ProfiledBackend}: one warm-up step, then {@code steps} timed ones. Each row is the per-step
+ * data through a {@link ProfiledBackend}: {@code warmup} untimed steps, then {@code steps} timed ones. Each row is the per-step
  * mean of its calls; {@link Result#stepSeconds} is the mean wall time of a whole step, so rows + {@link Result#other}
  * add up to it.
  */
@@ -44,7 +44,11 @@ public final class StepProfile {
      * {@code be}, and net must have been moved to it.
      */
     public static Result run(UNet3d net, ProfiledBackend profiled, int block, boolean train, int steps) {
-        if (steps < 1) throw new IllegalArgumentException("steps must be at least 1, got " + steps);
+        return run(net, profiled, block, train, 1, steps);
+    }
+
+    public static Result run(UNet3d net, ProfiledBackend profiled, int block, boolean train, int warmup, int steps) {
+        if (steps < 1 || warmup < 0) throw new IllegalArgumentException("steps must be at least 1 and warmup 0 or more, got " + steps + ", " + warmup);
         Backend be = profiled;
         int c = net.config().inChannels();
         SplittableRandom rng = new SplittableRandom(1);
@@ -57,7 +61,7 @@ public final class StepProfile {
         if (!train) net.eval();
         long total = 0;
         try {
-            for (int s = -1; s < steps; s++) {
+            for (int s = -warmup; s < steps; s++) {
                 if (s == 0) profiled.reset();
                 long t0 = System.nanoTime();
                 try (MemoryScope step = MemoryScope.open()) {

@@ -103,7 +103,8 @@ class ProfileCommandTest {
     @Test
     void badOptionsAreOneLineExit2() {
         for (String[] bad : List.of(args("--steps", "0"), args("--json", "--csv"), args("--train", "--forward"),
-                args("--device", "nosuch"), args("--block", "12"), args("--no-such-option"), args("--steps", "x"))) {
+                args("--device", "nosuch"), args("--block", "12"), args("--no-such-option"), args("--steps", "x"),
+                args("--warmup", "-1"))) {
             String[] r = Cli.run(bad);
             assertEquals("2", r[0], String.join(" ", bad) + ": " + r[2]);
             assertEquals(1, r[2].strip().lines().count(), "one line: " + r[2]);
