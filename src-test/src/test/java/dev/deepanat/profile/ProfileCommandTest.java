@@ -61,6 +61,21 @@ class ProfileCommandTest {
         for (int i = 1; i < r.rows().size(); i++) assertTrue(r.rows().get(i - 1).seconds() >= r.rows().get(i).seconds(), "top time sinks first");
     }
 
+    /** On a backend that is not the host's (checked: off-heap, its own device kind) every call is synchronized around. */
+    @Test
+    void profilesAnAsynchronousStyleBackend() {
+        UNetConfig cfg = new UNetConfig(2, 1, 2, 2, false);
+        ProfiledBackend p = new ProfiledBackend(Backends.get("checked"));
+        UNet3d net = new UNet3d(cfg, new SplittableRandom(1));
+        net.to(p);
+        StepProfile.Result r = StepProfile.run(net, p, 4, true, 1, 1);
+        net.close();
+        assertTrue(r.kernelSeconds() <= r.stepSeconds() * 1.001);
+        assertTrue(r.rows().stream().anyMatch(x -> x.layer().equals("dec0.0") && x.kernel().equals("conv3dBackwardData")));
+        assertEquals(2, r.rows().stream().filter(x -> x.kernel().equals("synchronize")).mapToDouble(LayerRow::callsPerStep).sum(),
+                "the step's read of the loss and the end-of-step wait are rows; the profiler's waits around each call are not");
+    }
+
     @Test
     void csvParses() {
         String[] r = Cli.run(args("--csv", "--forward"));
