@@ -8,7 +8,7 @@
 #
 # --record writes benchmarks/baselines/<device>.candidate.json instead of comparing (review it, then rename it to
 # <device>.json). --bundle DIR runs from a bundle of scripts/gpu-bundle.sh (its Java runtime and jar; no JDK, no build).
-# Needs python3 with torch (PYTHON=... picks one). Exit: 0 no regression, 1 regression, 2 usage, 3 no such device
+# Raw results: benchmarks/target/guard-<device>-<time>/. Needs python3 with torch (PYTHON=... picks one). Exit: 0 no regression, 1 regression, 2 usage, 3 no such device
 # here, 4 no baseline yet.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -44,8 +44,9 @@ for p in ${PYTHON:-} python3 /usr/bin/python3; do
 done
 [[ -n $python ]] || { echo "guard: no python3 with torch found (set PYTHON=...)" >&2; exit 2; }
 
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+# Raw results stay for a look afterwards: benchmarks/target/guard-<device>-<time>/ (ours.json, torch.jsonl, jmh.log).
+work="$root/benchmarks/target/guard-$device-$(date -u +%Y%m%dT%H%M%SZ)"
+mkdir -p "$work"
 jflags=(--add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED)
 qflag=(); [[ $quick == 1 ]] && qflag=(--quick)
 echo "guard: $device on $(hostname), $(nproc) cores; ours (JMH) first, then PyTorch $("$python" -c 'import torch; print(torch.__version__)')" >&2
