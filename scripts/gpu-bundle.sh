@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Builds, here, everything scripts/gpu-check.sh needs on a bare GPU machine (no JDK, no Maven, no network there):
-#   runtime/   a jlink'ed JDK 25 runtime (jdeps' module list of the jars less java.desktop and java.sql, which nothing
-#              the check runs needs, plus jdk.incubator.vector and java.logging; zip-9 compressed, debug info stripped)
+#   runtime/   a jlink'ed JDK 25 runtime (scripts/lib/runtime.sh, as the distribution's, less java.desktop and java.sql,
+#              which nothing the check runs needs, plus java.logging and jdk.zipfs for JUnit)
 #   lib/deepanat-all.jar   the CLI, the kernels, the JMH benchmarks (HotPath) and the guard's comparison, in one jar
 #                          (the benchmarks' shaded jar less the PDF/SVG chart writers and JUnit)
-#   lib/tests.jar          the compiled test suite (for `--include-tag gpu`)
+#   tests/                 the compiled test suite and its resources, as a folder (the golden-file tests read their
+#                          resources as paths, which a jar's entries are not)
 #   lib/junit-platform-console-standalone.jar   the JUnit Platform console launcher of the project's JUnit version
 #   bin/deepanat           the CLI on that runtime
 # into target/gpu-bundle/ (ignored by git), and prints that folder as its last line. Total well under 64 MiB.
@@ -32,29 +33,15 @@ if [[ ! -f $console ]]; then
     || die "cannot fetch org.junit.platform:junit-platform-console-standalone:$platform from Maven Central"
 fi
 
-# jlink_runtime DEST JAR...: a compressed runtime with the modules the jars need (jdeps) less the chart/JDBC ones;
-# java.logging, which java.sql would have brought, stays (JUnit logs through it), and jdk.zipfs (JUnit scans tests.jar).
-# (scripts/dist.sh on branch slurm has the same step; to be shared at merge.)
-jlink_runtime() {
-  local dest="$1" mods
-  shift
-  mods="$("$JAVA_HOME/bin/jdeps" --ignore-missing-deps --print-module-deps --multi-release 25 "$@" 2>/dev/null)" \
-    || die "jdeps failed on $*"
-  mods="$(tr ',' '\n' <<<"$mods,jdk.incubator.vector,java.management,jdk.unsupported,java.logging,jdk.zipfs" \
-          | grep -v -x -e java.desktop -e java.sql | sort -u | paste -sd, -)"
-  rm -rf "$dest"
-  "$JAVA_HOME/bin/jlink" --add-modules "$mods" --compress=zip-9 --strip-debug --no-header-files --no-man-pages \
-      --output "$dest" 2>&1 | grep -v 'Using incubator modules' >&2 || true
-  [[ -x $dest/bin/java ]] || die "jlink made no runtime in $dest"
-  # libjvm.so ships with its symbol table (~5 MiB); the runtime needs only the dynamic symbols.
-  if command -v strip >/dev/null; then strip --strip-unneeded "$dest/lib/server/libjvm.so"; fi
-  echo "$mods"
-}
-
 rm -rf "$out"
 mkdir -p "$out/lib" "$out/bin"
 echo "gpu-bundle: jlink ..." >&2
-mods="$(jlink_runtime "$out/runtime" "$fat" "$console")"
+# The runtime step of scripts/dist.sh, less the chart and JDBC modules nothing the check runs needs; java.logging
+# (which java.sql would have brought) stays for JUnit, and jdk.zipfs lets it read jars as file systems.
+source "$root/scripts/lib/runtime.sh"
+deepanat_runtime "$fat" "$out/runtime" "java.management,java.logging,jdk.zipfs" "java.desktop,java.sql" 2>"$out/runtime.log" \
+  || die "the runtime could not be made: $(tail -1 "$out/runtime.log")"
+mods="$(sed -n 's/^runtime: modules //p' "$out/runtime.log")"; rm -f "$out/runtime.log"
 
 # The fat jar without what only draws PDF/SVG charts (and without JUnit, which the console launcher brings).
 "${PYTHON:-python3}" - "$fat" "$out/lib/deepanat-all.jar" <<'PY'
@@ -67,19 +54,18 @@ with zipfile.ZipFile(sys.argv[1]) as src, zipfile.ZipFile(sys.argv[2], "w", zipf
         if not i.filename.startswith(drop):
             dst.writestr(i, src.read(i.filename))
 PY
-(cd "$tests" && "$JAVA_HOME/bin/jar" --create --file "$out/lib/tests.jar" .)
+cp -r "$tests" "$out/tests"
 cp "$console" "$out/lib/junit-platform-console-standalone.jar"
 
+install -m 0644 "$root/scripts/lib/launch.sh" "$out/lib/launch.sh"
 cat >"$out/bin/deepanat" <<'SH'
 #!/usr/bin/env bash
-# The deepanat CLI on the bundled runtime (see scripts/gpu-bundle.sh). DEEPANAT_JAVA_OPTS adds JVM options.
+# The deepanat CLI on the bundled runtime (see scripts/gpu-bundle.sh), with the launcher's own JVM flags (lib/launch.sh).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-set +e +o pipefail
-{ "$here/runtime/bin/java" --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:MaxRAMPercentage=75 \
-    -XX:+UseSerialGC -XX:PretenureSizeThreshold=256k -Xmn128m ${DEEPANAT_JAVA_OPTS:-} \
-    -cp "$here/lib/deepanat-all.jar" dev.deepanat.app.Main "$@" 2>&1 1>&3 3>&- \
-  | grep -v --line-buffered '^WARNING: Using incubator modules' >&2; rc=${PIPESTATUS[0]}; } 3>&1
+source "$here/lib/launch.sh"
+rc=0
+deepanat_run_main "$here/runtime/bin/java" "$here/lib/deepanat-all.jar" dev.deepanat.app.Main "$@" || rc=$?
 exit "$rc"
 SH
 chmod +x "$out/bin/deepanat"

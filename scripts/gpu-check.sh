@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The GPU check, for a bare GPU machine with python3 + torch but no JDK and no network. It builds nothing: it runs
 # from the bundle scripts/gpu-bundle.sh made (default target/gpu-bundle; --bundle DIR):
-#   1. the gpu-tagged tests (JUnit console launcher, --include-tag gpu);
+#   1. the GPU tests (JUnit console launcher): the conformance suite over every backend found (cuda included), the
+#      cuda tests (the gpu-tagged U-Net step against cpu; bindings against the installed headers), TorchParityTest;
 #   2. deepanat bench --device cuda, fp32 and TF32, for f=16 32^3 and f=48 64^3, training step and forward pass,
 #      and the same U-Net steps in PyTorch (benchmarks/torch_unet_step.py --device cuda, TF32 on and off,
 #      cudnn.benchmark on and off); one table of ratios ours / PyTorch, and torch.backends.cudnn.version();
@@ -33,6 +34,17 @@ for p in ${PYTHON:-} python3 /usr/bin/python3; do
   if "$p" -c 'import torch' 2>/dev/null; then python="$p"; break; fi
 done
 [[ -n $python ]] || { echo "gpu-check: no python3 with torch found (set PYTHON=...)" >&2; exit 2; }
+# The CUDA libraries and headers of the PyTorch found above (its nvidia/* wheels), unless the caller named them: the
+# backend would find the libraries itself in the usual site-packages, but this python may live anywhere.
+nvidia_dirs() {
+  "$python" - "$1" <<'PY'
+import glob, os, site, sys
+roots = list(site.getsitepackages()) + [site.getusersitepackages()]
+print(":".join(sorted({d for r in roots for d in glob.glob(os.path.join(r, "nvidia", "*", sys.argv[1]))})))
+PY
+}
+export DEEPANAT_CUDA_LIBS="${DEEPANAT_CUDA_LIBS:-$(nvidia_dirs lib)}"
+export DEEPANAT_CUDA_HEADERS="${DEEPANAT_CUDA_HEADERS:-$(nvidia_dirs include)}"
 results="${OUT:-$root/target/gpu-check}"
 mkdir -p "$results"
 failed=()
@@ -52,17 +64,19 @@ nvidia-smi -L 2>/dev/null || echo "nvidia-smi: none"
 gpu=0
 "$python" -c 'import sys, torch; sys.exit(0 if torch.cuda.is_available() else 1)' && gpu=1
 
-echo "== gpu tests (JUnit, --include-tag gpu)"
+echo "== gpu tests (JUnit: the conformance suite over every backend, the cuda tests, the U-Net step against cpu)"
+echo "DEEPANAT_CUDA_LIBS=$DEEPANAT_CUDA_LIBS"
 set +e
 "$java" --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Ddeepanat.repo="$root" \
     -jar "$bundle/lib/junit-platform-console-standalone.jar" execute --disable-banner --details=tree \
-    --class-path "$bundle/lib/tests.jar:$bundle/lib/deepanat-all.jar" --scan-class-path "$bundle/lib/tests.jar" \
-    --include-tag gpu --disable-ansi-colors 2>&1 | grep -v 'Using incubator modules' >"$results/gpu-tests.log"
+    --class-path "$bundle/tests:$bundle/lib/deepanat-all.jar" --scan-class-path "$bundle/tests" \
+    --include-classname '.*[.](BackendConformance|Cuda[A-Za-z]*|Kernel[A-Za-z]*|TorchParity|DeviceOption)Test' \
+    --disable-ansi-colors 2>&1 | grep -v 'Using incubator modules' >"$results/gpu-tests.log"
 rc=${PIPESTATUS[0]}
 set -e
 grep -E '✘|\[X\]|failed' "$results/gpu-tests.log" | head -20 || true
 [[ $rc == 0 ]] || failed+=("gpu tests (exit $rc)")
-grep -q 'Error scanning' "$results/gpu-tests.log" && failed+=("gpu tests (the launcher could not scan lib/tests.jar)")
+grep -q 'Error scanning' "$results/gpu-tests.log" && failed+=("gpu tests (the launcher could not scan tests/)")
 echo "gpu tests: $(grep -o '[0-9]* tests successful' "$results/gpu-tests.log" | head -1), $(grep -o '[0-9]* tests skipped' "$results/gpu-tests.log" | head -1), $(grep -o '[0-9]* tests failed' "$results/gpu-tests.log" | head -1)"
 
 if [[ $gpu == 0 ]]; then
