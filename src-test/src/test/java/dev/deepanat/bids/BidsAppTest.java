@@ -230,6 +230,20 @@ class BidsAppTest {
                 "--mask-dir", root.resolve("no-masks").toString(), "--participant-label", "03");
         assertTrue(r[1].strip().startsWith("deepanat bids: sub-03: ") && r[1].contains("no mask in --mask-dir"), r[1]);
         assertEquals(1, r[1].strip().split("\n").length, r[1]);
+        // two runs differing only in dir-: their T1w names would collide, so the second is refused with one line
+        Path raw3 = root.resolve("raw-dir");
+        copyTree(raw, raw3);
+        Path dwi = raw3.resolve("sub-03/dwi");
+        for (String ext : List.of(".nii.gz", ".bval", ".bvec", ".json")) {
+            Files.copy(dwi.resolve("sub-03_dwi" + ext), dwi.resolve("sub-03_dir-AP_dwi" + ext));
+            Files.move(dwi.resolve("sub-03_dwi" + ext), dwi.resolve("sub-03_dir-PA_dwi" + ext));
+        }
+        Path out3 = root.resolve("out-dir");
+        r = run(2, "bids", raw3.toString(), out3.toString(), "participant", "--model", model.toString(), "--participant-label", "03");
+        assertTrue(r[1].contains("sub-03_dir-PA_dwi.nii.gz differs from sub-03/dwi/sub-03_dir-AP_dwi.nii.gz only in dir-"), r[1]);
+        assertEquals(1, r[1].strip().split("\n").length, r[1]);
+        assertTrue(Files.exists(out3.resolve("sub-03/dwi/sub-03_dir-AP_space-dwi_desc-brain_mask.nii.gz")));
+        assertFalse(Files.exists(out3.resolve("sub-03/dwi/sub-03_dir-PA_space-dwi_desc-brain_mask.nii.gz")));
     }
 
     @Test
