@@ -5,7 +5,6 @@ import dev.deepanat.engine.MemoryScope;
 import dev.deepanat.engine.Tensor;
 import dev.deepanat.engine.autograd.Autograd;
 import dev.deepanat.engine.backend.Backend;
-import dev.deepanat.engine.backend.Backends;
 import dev.deepanat.engine.backend.MemoryStats;
 import dev.deepanat.engine.backend.ProfiledBackend;
 import dev.deepanat.engine.optim.Adam;
@@ -45,7 +44,7 @@ public final class BenchCommand implements Callable<Integer> {
     int steps;
     @Option(names = "--forward-only", description = "Time forward passes without gradients instead of training steps.")
     boolean forwardOnly;
-    @Option(names = "--device", defaultValue = "cpu", description = "Backend name: cpu, reference, checked, ... (default ${DEFAULT-VALUE}).")
+    @Option(names = "--device", defaultValue = "auto", description = "Backend: cuda, cpu, reference, checked or auto (cuda when available, else the fastest CPU backend; default ${DEFAULT-VALUE}).")
     String device;
     @Option(names = "--threads", description = "Threads of the cpu backend (default: all available processors).")
     Integer threads;
@@ -81,12 +80,7 @@ public final class BenchCommand implements Callable<Integer> {
         if (block < 1 || block % config.sizeMultiple() != 0)
             throw new UserError("--block " + block + " must be a positive multiple of " + config.sizeMultiple()
                     + " for " + levels + " levels");
-        Backend be;
-        try {
-            be = Backends.get(device);
-        } catch (IllegalArgumentException e) {
-            throw new UserError(e.getMessage());
-        }
+        Backend be = DeviceOption.pick(device);
         ProfiledBackend profiler = profile ? new ProfiledBackend(be) : null;
         if (profiler != null) be = profiler;
         SplittableRandom rng = new SplittableRandom(1);

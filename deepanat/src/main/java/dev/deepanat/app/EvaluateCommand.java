@@ -2,6 +2,9 @@ package dev.deepanat.app;
 
 import com.google.gson.GsonBuilder;
 import dev.deepanat.eval.Metrics;
+import dev.deepanat.report.HtmlReport;
+import dev.deepanat.report.Provenance;
+import dev.deepanat.report.RunReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -29,9 +32,15 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print one JSON object {ssim, mae, psnr, mse, voxels} instead of a line of text")
     boolean json;
 
+    @Option(names = "--report", paramLabel = "FILE", description = "Also write a self-contained HTML page: the metrics and the prediction, reference and |error| in a 3-plane viewer.")
+    Path report;
+
     @Override
     public Integer call() {
+        Invocation inv = Invocation.of(spec);
         Metrics m = Metrics.ofFiles(pred, ref, mask);
+        if (report != null) HtmlReport.write(report, RunReport.forEvaluation(pred, ref, mask, m.toMap(),
+                Provenance.of(inv.commandLine(), null, inv.started())));
         PrintWriter out = spec.commandLine().getOut();
         // identical images give PSNR = Infinity, which Gson refuses by default; written as Python's json does
         out.println(json ? new GsonBuilder().serializeSpecialFloatingPointValues().create().toJson(m.toMap()) : m);

@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
                 PredictCommand.class,
                 BidsCommand.class,
                 EvaluateCommand.class,
+                ReportCommand.class,
                 ResampleCommand.class,
                 InfoCommand.class,
                 ConvertCommand.class,

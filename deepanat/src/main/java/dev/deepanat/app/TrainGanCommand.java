@@ -1,5 +1,7 @@
 package dev.deepanat.app;
 
+import dev.deepanat.report.Provenance;
+import dev.deepanat.report.RunReport;
 import dev.deepanat.train.GanRequest;
 import dev.deepanat.train.GanTrainer;
 import picocli.CommandLine.Command;
@@ -13,6 +15,8 @@ import java.util.concurrent.Callable;
 @Command(name = "train-gan", mixinStandardHelpOptions = true,
         description = "Fine-tune the U-Net as a GAN generator against a 2-D discriminator on axial, coronal and sagittal 64×64 slices.")
 final class TrainGanCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
     @Option(names = "--data", required = true, description = "Folder of subject folders (as for train).") Path data;
     @Option(names = "--out", required = true, description = "Run folder: best/last.safetensors (the generator), discriminator.safetensors, history.csv, loss.png.") Path out;
     @Option(names = "--init-generator", description = "U-Net checkpoint to start from (default: a fresh U-Net of --filters and --levels).") Path initGenerator;
@@ -35,15 +39,19 @@ final class TrainGanCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the discriminator, the split and the orders (default ${DEFAULT-VALUE}).") long seed;
     @Option(names = "--max-blocks-per-epoch", defaultValue = "0", description = "Use only this many blocks per epoch (0 = all).") int maxBlocks;
     @Option(names = "--resume", description = "Continue the run in --out where it stopped (same options).") boolean resume;
-    @Option(names = "--device", description = "Backend: cpu, reference, checked or auto (default: the fastest CPU backend).") String device;
+    @Option(names = "--device", description = "Backend: cuda, cpu, reference, checked (a slow memory-checking test device) or auto (default: cuda when available, else the fastest CPU backend).") String device;
 
     @Override
     public Integer call() {
         GanRequest r = new GanRequest(data, subjects, valSubjects, valFraction, valBlocks, initGenerator, filters, levels, block, epochs,
                 advWeight, lrG, lrD, dEpochs, dBatch, labelSmoothing, dFilters, !noSpectralNorm, seed, maxBlocks, resume, out);
-        GanTrainer.Result res = GanTrainer.run(r, DeviceOption.pick(device), new ConsoleProgress());
+        Invocation inv = Invocation.of(spec);
+        var be = DeviceOption.pick(device);
+        GanTrainer.Result res = GanTrainer.run(r, be, new ConsoleProgress());
+        Path html = RunReport.writeForRun(out, Provenance.of(inv.commandLine(), be.name(), inv.started()));
         System.out.printf("train-gan: wrote %s (the generator, for predict), %s, %s and %s%n", res.best(), res.discriminator(),
                 out.resolve(GanTrainer.HISTORY), out.resolve(GanTrainer.PLOT));
+        System.out.println("train-gan: report (open in a browser): " + html);
         return 0;
     }
 }

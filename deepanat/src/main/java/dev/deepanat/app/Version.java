@@ -6,9 +6,12 @@ import picocli.CommandLine;
 public final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-        return new String[] {
+        java.util.List<String> lines = new java.util.ArrayList<>(java.util.List.of(
                 "deepanat " + dev.deepanat.common.BuildInfo.version(),
                 "JVM " + System.getProperty("java.vm.name") + " " + Runtime.version(),
-        };
+                "backends: " + String.join(", ", dev.deepanat.engine.backend.Backends.all().stream()
+                        .map(dev.deepanat.engine.backend.Backend::name).toList()) + "; --device auto = " + DeviceOption.auto().name()));
+        dev.deepanat.engine.backend.Backends.unavailable().forEach((name, why) -> lines.add(name + " unavailable: " + why));
+        return lines.toArray(String[]::new);
     }
 }

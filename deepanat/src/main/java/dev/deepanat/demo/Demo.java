@@ -19,7 +19,10 @@ import dev.deepanat.nifti.NiftiImage;
 import dev.deepanat.phantom.BrainPhantom;
 import dev.deepanat.phantom.PhantomSpec;
 import dev.deepanat.phantom.PhantomWriter;
+import dev.deepanat.report.HtmlReport;
 import dev.deepanat.report.Montage;
+import dev.deepanat.report.Provenance;
+import dev.deepanat.report.RunReport;
 import dev.deepanat.train.TrainRequest;
 import dev.deepanat.train.GanRequest;
 import dev.deepanat.train.GanTrainer;
@@ -28,6 +31,7 @@ import dev.deepanat.train.Trainer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,17 +43,25 @@ import java.util.function.Consumer;
  * simulated (raw DWI, bvals/bvecs, T1w, mask), prepared from the raw DWI, a U-Net is trained on the first subjects
  * (one more for validation), and the last, held-out subject's T1w is predicted with the statistics stored in the
  * checkpoint and scored, beside a voxel-wise linear regression on the 11 inputs fitted on the training subjects.
- * Writes {@code report.json}, {@code montage.png}, {@code loss.png} and the run under {@code out}.
+ * Writes {@code report.json}, {@code montage.png}, {@code loss.png}, {@code provenance.json}, the self-contained
+ * {@code report.html} and the run under {@code out}.
  */
 public final class Demo {
     /** gan is null without {@code --gan}. */
     public record Result(Metrics model, Metrics baseline, Metrics gan, double seconds, Path report, Path montage, Path lossPlot,
-                         Path synthesized) {}
+                         Path synthesized, Path html, long htmlBytes) {}
 
     private Demo() {}
 
     public static Result run(DemoOptions o, Backend be, Trainer.Listener trainLog, Predictor.Listener predictLog, Consumer<String> log) {
+        return run(o, be, trainLog, predictLog, log, "deepanat demo");
+    }
+
+    /** @param commandLine the command as typed, shown in report.html's provenance */
+    public static Result run(DemoOptions o, Backend be, Trainer.Listener trainLog, Predictor.Listener predictLog, Consumer<String> log,
+                             String commandLine) {
         long t0 = System.nanoTime();
+        Instant started = Instant.now();
         Path out = o.out();
         if (Files.exists(out) && !Files.isDirectory(out)) throw new UserError(out + ": exists and is not a folder");
         if (o.levels() < 1 || o.levels() > 8 || o.filters() < 1) throw new UserError("--levels must be in 1..8 and --filters positive");
@@ -126,7 +138,10 @@ public final class Demo {
         Path montage = out.resolve("montage.png"), loss = out.resolve("loss.png");
         writeMontage(montage, held, Nifti.read(files.channel(1)).data(), Nifti.read(pr.t1w()).data(), ganT1w, truth.data());
         AtomicFiles.write(loss, o2 -> Files.copy(run.resolve(Trainer.PLOT), o2));
-        return new Result(model, base, gan, secs, reportFile, montage, loss, pr.t1w());
+        Provenance.of(commandLine, be.name(), started).write(out);
+        Path html = out.resolve(RunReport.FILE);
+        long htmlBytes = HtmlReport.write(html, RunReport.forDemo(out));
+        return new Result(model, base, gan, secs, reportFile, montage, loss, pr.t1w(), html, htmlBytes);
     }
 
     /**

@@ -33,4 +33,13 @@ public final class Nifti {
     public static void write(Path path, NiftiImage image, NiftiWriteOptions options) {
         NiftiWriter.write(path, image, options);
     }
+
+    /**
+     * The image as a gzipped NIfTI-1 in memory, stored as {@code datatype} (uint8, int16 or uint16) with scl_slope and
+     * scl_inter mapping the data's range onto the type's; readers that apply the scaling get the values back to
+     * within one step of (max - min) / (levels - 1).
+     */
+    public static byte[] encodeScaled(NiftiImage image, NiftiDatatype datatype, int gzipLevel) {
+        return NiftiWriter.encodeScaled(image, NiftiWriteOptions.defaults().withDatatype(datatype).withGzipLevel(gzipLevel), "memory.nii.gz");
+    }
 }

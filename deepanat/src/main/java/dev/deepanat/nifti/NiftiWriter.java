@@ -27,11 +27,42 @@ final class NiftiWriter {
         NiftiHeader h = diskHeader(image, opt, path);
         AtomicFiles.write(path, file -> {
             try (OutputStream out = NiftiFiles.isGz(path) ? gzip(file, opt.gzipLevel()) : file) {
-                out.write(NiftiHeaderCodec.encode(h));
-                out.write(new byte[4]); // extension flag: no extensions follow
-                writeVoxels(out, image.data(), opt.datatype(), h.byteOrder());
+                writeBody(out, h, image.data());
             }
         });
+    }
+
+    /**
+     * A .nii.gz in memory, its voxels stored as {@code opt.datatype()} (an integer type) through scl_slope/scl_inter
+     * chosen so that the data's finite range spans the type's range: for pages and viewers, where a quarter or half
+     * of float32's size matters more than the last bits. NaNs are stored as the range's minimum.
+     */
+    static byte[] encodeScaled(NiftiImage image, NiftiWriteOptions opt, String name) {
+        NiftiDatatype t = opt.datatype();
+        double lo = switch (t) { case UINT8 -> 0; case INT16 -> Short.MIN_VALUE; case UINT16 -> 0;
+            default -> throw new IllegalArgumentException("encodeScaled: " + t + " is not uint8, int16 or uint16"); };
+        double hi = switch (t) { case UINT8 -> 255; case INT16 -> Short.MAX_VALUE; default -> 65535; };
+        float[] v = image.data();
+        double min = Double.POSITIVE_INFINITY, max = Double.NEGATIVE_INFINITY;
+        for (float f : v) if (Float.isFinite(f)) { min = Math.min(min, f); max = Math.max(max, f); }
+        if (min > max) { min = 0; max = 0; }
+        double slope = max > min ? (max - min) / (hi - lo) : 1, inter = min - lo * slope;
+        float[] stored = new float[v.length];
+        for (int i = 0; i < v.length; i++) stored[i] = Float.isFinite(v[i]) ? (float) ((v[i] - inter) / slope) : (float) lo;
+        NiftiHeader h = diskHeader(image, opt, Path.of(name)).toBuilder().scaling(slope, inter).build();
+        var bytes = new java.io.ByteArrayOutputStream();
+        try (OutputStream out = gzip(bytes, opt.gzipLevel())) {
+            writeBody(out, h, stored);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e); // memory only: cannot happen
+        }
+        return bytes.toByteArray();
+    }
+
+    private static void writeBody(OutputStream out, NiftiHeader h, float[] data) throws IOException {
+        out.write(NiftiHeaderCodec.encode(h));
+        out.write(new byte[4]); // extension flag: no extensions follow
+        writeVoxels(out, data, h.datatype(), h.byteOrder());
     }
 
     private static OutputStream gzip(OutputStream file, int level) throws IOException {

@@ -33,6 +33,7 @@ class PipelineCliTest {
                 "--val-subjects", "sub-03", "--epochs", "2", "--filters", "4", "--levels", "3", "--block", "8",
                 "--max-blocks-per-epoch", "6", "--lr", "1e-3", "--seed", "3")[0];
         assertTrue(out.contains("epoch 2: train masked L1"), out);
+        assertTrue(out.contains("train: report (open in a browser): " + runDir.resolve("report.html")), out);
         model = runDir.resolve("best.safetensors");
     }
 
@@ -159,6 +160,27 @@ class PipelineCliTest {
         assertTrue(r.get("seconds").getAsDouble() > 0);
         assertTrue(Files.size(out.resolve("montage.png")) > 1000);
         assertTrue(Files.size(out.resolve("loss.png")) > 1000);
+        assertTrue(msg.strip().endsWith(out.resolve("report.html").toAbsolutePath().normalize().toString()), "the demo ends with the page's path: " + msg);
+        assertTrue(Files.isRegularFile(out.resolve("provenance.json")));
+    }
+
+    @Test
+    void predictAndEvaluateWriteTheirReports() throws IOException {
+        Path dir = root.resolve("reports"), t1 = dir.resolve("sub-03_t1w_synth.nii.gz");
+        Path page = dir.resolve("predict.html"), sj = data.resolve("sub-03");
+        run(0, "predict", "--model", model.toString(), "--subject", sj.toString(), "--out", t1.toString(), "--tiling", "whole",
+                "--report", page.toString());
+        String html = Files.readString(page);
+        assertTrue(html.contains("DeepAnat prediction: sub-03") && html.contains("\"name\":\"synthesized T1w\""), "predict's page");
+        assertTrue(html.contains("deepanat predict --model"), "the command line is in the provenance");
+
+        Path eval = dir.resolve("evaluate.html");
+        String json = run(0, "evaluate", "--pred", t1.toString(), "--ref", sj.resolve("sub-03_t1w.nii.gz").toString(),
+                "--mask", sj.resolve("sub-03_mask.nii.gz").toString(), "--json", "--report", eval.toString())[0];
+        double ssim = JsonParser.parseString(json).getAsJsonObject().get("ssim").getAsDouble();
+        html = Files.readString(eval);
+        assertTrue(html.contains("<td class=\"num\" data-metric=\"ssim\">" + dev.deepanat.report.HtmlReport.format("ssim", ssim) + "</td>"), "SSIM in the table");
+        assertTrue(html.contains("\"name\":\"true T1w\"") && html.contains("|error|"), "reference and error in the viewer");
     }
 
     @Test

@@ -92,6 +92,19 @@ class BackendConformanceTest {
             assertEquals(liveBefore.get(b), b.memoryStats().liveBytes(), b.name() + ": live bytes after the test");
     }
 
+    /**
+     * The suite covers cuda wherever it is available (it is then one of {@link #backends()}); elsewhere this test is
+     * skipped with the one line saying why, so a run shows whether the GPU was exercised.
+     */
+    @Test
+    @org.junit.jupiter.api.Tag("gpu")
+    void cudaIsCoveredWhereAvailable() {
+        boolean found = Backends.all().stream().anyMatch(b -> b.name().equals("cuda"));
+        String why = Backends.unavailable().get("cuda");
+        org.junit.jupiter.api.Assumptions.assumeTrue(found, "cuda not in the conformance run: "
+                + (why == null ? "no cuda backend on the class path" : why));
+    }
+
     // ---- memory and transfers --------------------------------------------------------------------------------------------
 
     @ParameterizedTest(name = "{0}")

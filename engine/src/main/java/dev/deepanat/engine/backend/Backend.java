@@ -37,6 +37,9 @@ public interface Backend {
     /** Whether this backend can run here (e.g. a CUDA driver and device are present). */
     default boolean available() { return true; }
 
+    /** Why {@link #available()} is false, in one line ("cuDNN not found; searched: ..."); null when it is available. */
+    default String unavailableReason() { return available() ? null : name() + " is not available here"; }
+
     // ---- memory -------------------------------------------------------------------------------------------
     /** A zero-filled buffer of n floats. */
     Storage allocate(long n);

@@ -15,6 +15,8 @@ import java.util.ServiceLoader;
  * chooses one. Tensors made without a backend go to {@link #host()}, the fastest CPU backend.
  */
 public final class Backends {
+    /** The providers found but not available here, by name, with their one-line reason. */
+    private static final java.util.Map<String, String> UNAVAILABLE = new java.util.LinkedHashMap<>();
     private static final List<Backend> ALL = discover();
     private static final Backend HOST = ALL.stream().filter(b -> b.device().kind().equals("cpu")).findFirst()
             .orElse(ReferenceBackend.INSTANCE);
@@ -28,9 +30,14 @@ public final class Backends {
         for (ServiceLoader.Provider<Backend> p : ServiceLoader.load(Backend.class).stream().toList()) {
             try {
                 Backend b = p.get();
-                if (b.available() && found.stream().noneMatch(f -> f.name().equals(b.name()))) found.add(b);
+                if (b.available()) {
+                    if (found.stream().noneMatch(f -> f.name().equals(b.name()))) found.add(b);
+                } else {
+                    // A backend that cannot start here (no driver, no device) is absent; its reason is kept for --device.
+                    UNAVAILABLE.put(b.name(), String.valueOf(b.unavailableReason()));
+                }
             } catch (RuntimeException | LinkageError e) {
-                // A backend that cannot start here (no driver, no device) is simply absent.
+                UNAVAILABLE.put(p.type().getSimpleName(), String.valueOf(e.getMessage()));
                 System.err.println("deepanat: backend " + p.type().getName() + " unavailable: " + e.getMessage());
             }
         }
@@ -57,9 +64,16 @@ public final class Backends {
         return ALL.stream().filter(b -> b.device().kind().equals(deviceKind)).findFirst().orElse(null);
     }
 
+    /** The backends found but unavailable here, by name, each with the one line saying why (e.g. "cuda" → "cuDNN not found; ..."). */
+    public static java.util.Map<String, String> unavailable() {
+        return java.util.Collections.unmodifiableMap(UNAVAILABLE);
+    }
+
     /** The backend with this name ("reference", "cpu", "checked", "cuda"), or an error listing those available. */
     public static Backend get(String name) {
         for (Backend b : ALL) if (b.name().equals(name)) return b;
+        if (UNAVAILABLE.containsKey(name))
+            throw new IllegalArgumentException("backend '" + name + "' is unavailable here: " + UNAVAILABLE.get(name));
         throw new IllegalArgumentException("unknown or unavailable backend '" + name + "'; available: "
                 + ALL.stream().map(Backend::name).toList());
     }
