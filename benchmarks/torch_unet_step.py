@@ -4,6 +4,9 @@
 Per level: Conv3d(k=3, padding=1) + ReLU, twice; MaxPool3d(2) down; nearest Upsample(x2) up; concat(skip, up);
 final 3x3x3 Conv3d (padding 1). Loss: masked L1, mean(|pred*mask - target*mask|). Optimizer: Adam, lr 1e-4.
 Prints one JSON object like `deepanat bench --json`.
+
+--device cuda runs on the GPU (synchronized before each step's clock stops); there --cudnn-benchmark on|off sets
+torch.backends.cudnn.benchmark and --tf32 on|off torch.backends.cudnn.allow_tf32 (PyTorch's default: on for convolutions).
 """
 import argparse
 import json
@@ -75,14 +78,27 @@ def main():
     p.add_argument("--steps", type=int, default=5)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--forward-only", action="store_true")
+    p.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
+    p.add_argument("--cudnn-benchmark", default="off", choices=["on", "off"])
+    p.add_argument("--tf32", default="on", choices=["on", "off"])
     a = p.parse_args()
-    torch.set_num_threads(a.threads)
+    dev = torch.device(a.device)
+    if a.device == "cuda":
+        if not torch.cuda.is_available():
+            raise SystemExit("torch_unet_step: no CUDA device visible to torch")
+        torch.backends.cudnn.benchmark = a.cudnn_benchmark == "on"
+        torch.backends.cudnn.allow_tf32 = a.tf32 == "on"
+        torch.backends.cuda.matmul.allow_tf32 = a.tf32 == "on"
+        sync = torch.cuda.synchronize
+    else:
+        torch.set_num_threads(a.threads)
+        sync = lambda: None
     torch.manual_seed(1)
-    net = UNet3d(a.channels, 1, a.filters, a.levels)
+    net = UNet3d(a.channels, 1, a.filters, a.levels).to(dev)
     s = a.block
-    x = torch.randn(1, a.channels, s, s, s)
-    target = torch.randn(1, 1, s, s, s)
-    mask = (torch.rand(1, 1, s, s, s) > 0.1).float()
+    x = torch.randn(1, a.channels, s, s, s, device=dev)
+    target = torch.randn(1, 1, s, s, s, device=dev)
+    mask = (torch.rand(1, 1, s, s, s, device=dev) > 0.1).float()
     opt = torch.optim.Adam(net.parameters(), lr=1e-4)
     times = []
     for i in range(a.steps + 1):
@@ -90,6 +106,7 @@ def main():
         if a.forward_only:
             with torch.no_grad():
                 net(x)
+            sync()
         else:
             opt.zero_grad()
             loss = (net(x) * mask - target * mask).abs().mean()
@@ -102,10 +119,14 @@ def main():
     flops = forward_flops(a.channels, a.filters, a.levels, s) * (1 if a.forward_only else 3)
     med = statistics.median(times)
     print(json.dumps({
-        "engine": "pytorch " + torch.__version__, "threads": a.threads, "filters": a.filters, "block": s,
+        "engine": "pytorch " + torch.__version__, "device": a.device, "threads": a.threads, "filters": a.filters, "block": s,
         "channels": a.channels, "levels": a.levels, "mode": "forward" if a.forward_only else "train",
         "steps": a.steps, "median_s": med, "min_s": min(times), "gflop": flops / 1e9, "gflops": flops / med / 1e9,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
+        "cudnn_benchmark": a.cudnn_benchmark if a.device == "cuda" else None,
+        "tf32": a.tf32 if a.device == "cuda" else None,
+        "cudnn_version": torch.backends.cudnn.version() if a.device == "cuda" else None,
+        "peak_device_mb": torch.cuda.max_memory_allocated() / 1048576.0 if a.device == "cuda" else None,
         "times_s": times}))
 
 

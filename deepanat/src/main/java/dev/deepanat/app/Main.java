@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
                 InfoCommand.class,
                 ConvertCommand.class,
                 BenchCommand.class,
+                ProfileCommand.class,
         })
 public final class Main implements Runnable {
 
@@ -48,6 +49,12 @@ public final class Main implements Runnable {
             cmd.getErr().println("deepanat " + cmd.getCommandName() + ": " + msg);
             if (Boolean.getBoolean("deepanat.debug")) ex.printStackTrace(cmd.getErr());
             return ex instanceof UserError ? 2 : 1;
+        });
+        // An unknown option or a bad value is one line too, naming the command and where its help is.
+        cl.setParameterExceptionHandler((ex, argv) -> {
+            String name = ex.getCommandLine().getCommandSpec().qualifiedName();
+            ex.getCommandLine().getErr().println(name + ": " + ex.getMessage() + " (see " + name + " --help)");
+            return 2;
         });
         try {
             return cl.execute(args);

@@ -10,6 +10,7 @@ import dev.deepanat.engine.ops.Padding;
 import dev.deepanat.engine.ops.Pointwise;
 import dev.deepanat.engine.ops.Pooling;
 import dev.deepanat.engine.ops.Views;
+import dev.deepanat.engine.profile.Layer;
 
 import java.util.random.RandomGenerator;
 
@@ -60,22 +61,26 @@ public final class UNet3d extends Module {
         // the rest goes back to the backend at once (whole-volume inference depends on it).
         int levels = config.levels();
         Tensor[] skips = new Tensor[levels];
+        // Layer scopes name the kernels for `deepanat profile` (enc0.1, pool2, up0, cat0, dec0.0, out).
         for (int l = 0; l < levels; l++) {
-            Tensor in = l == 0 ? x : Pooling.maxPool3d(skips[l - 1], 2);
-            skips[l] = enc[l].forward(in);
+            Tensor in = x;
+            if (l > 0) try (var p = Layer.enter("pool" + l)) { in = Pooling.maxPool3d(skips[l - 1], 2); }
+            try (var e = Layer.enter("enc" + l)) { skips[l] = enc[l].forward(in); }
             if (in != x) in.close();
         }
         Tensor h = skips[levels - 1];
         for (int l = levels - 2; l >= 0; l--) {
-            Tensor up = Pooling.upsampleNearest3d(h, 2);
+            Tensor up, cat;
+            try (var u = Layer.enter("up" + l)) { up = Pooling.upsampleNearest3d(h, 2); }
             h.close();
-            Tensor cat = Views.concat(1, skips[l], up);
+            try (var c = Layer.enter("cat" + l)) { cat = Views.concat(1, skips[l], up); }
             up.close();
             skips[l].close();
-            h = dec[l].forward(cat);
+            try (var d = Layer.enter("dec" + l)) { h = dec[l].forward(cat); }
             cat.close();
         }
-        Tensor y = out.forward(h);
+        Tensor y;
+        try (var o = Layer.enter("out")) { y = out.forward(h); }
         h.close();
         return y;
     }
@@ -92,7 +97,9 @@ public final class UNet3d extends Module {
 
         @Override
         public Tensor forward(Tensor x) {
-            Tensor h = layers[0].forward(x), y = layers[1].forward(h);
+            Tensor h, y;
+            try (var l = Layer.enter("0")) { h = layers[0].forward(x); }
+            try (var l = Layer.enter("1")) { y = layers[1].forward(h); }
             h.close();
             return y;
         }

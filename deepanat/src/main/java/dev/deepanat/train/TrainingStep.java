@@ -3,6 +3,7 @@ package dev.deepanat.train;
 import dev.deepanat.engine.Tensor;
 import dev.deepanat.engine.loss.Losses;
 import dev.deepanat.engine.optim.Adam;
+import dev.deepanat.engine.profile.Layer;
 import dev.deepanat.model.UNet3d;
 
 /**
@@ -15,9 +16,10 @@ public final class TrainingStep {
 
     public static Tensor run(UNet3d net, Adam adam, Tensor x, Tensor target, Tensor mask) {
         adam.zeroGrad();
-        Tensor loss = Losses.maskedL1(net.forward(x), target, mask);
+        Tensor pred = net.forward(x), loss;
+        try (var l = Layer.enter("loss")) { loss = Losses.maskedL1(pred, target, mask); }
         loss.backward();
-        adam.step();
+        try (var l = Layer.enter("adam", "update")) { adam.step(); }
         return loss;
     }
 }

@@ -3,6 +3,7 @@ package dev.deepanat.engine.autograd;
 import dev.deepanat.engine.MemoryScope;
 import dev.deepanat.engine.Shapes;
 import dev.deepanat.engine.Tensor;
+import dev.deepanat.engine.profile.Layer;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -89,7 +90,7 @@ public final class Autograd {
             throw new IllegalArgumentException("backward: gradient " + Shapes.str(seed.shape()) + " for root " + Shapes.str(root.shape()));
         }
         Node rootNode = root.gradFn();
-        try (NoGrad ng = noGrad()) {
+        try (NoGrad ng = noGrad(); Layer.Scope pass = Layer.set(Layer.current().inPass("backward"))) {
             Tensor first = (seed == null ? Tensor.ones(root.backend(), root.shape()) : seed.share()).persistent();
             if (rootNode == null) {
                 root.accumulateGrad(first);
@@ -109,7 +110,7 @@ public final class Autograd {
                                 + "call backward once per forward pass, inside the scope that ran it");
                     // The rule's temporaries, and the gradients it returns, die with this scope; what must live on is
                     // re-held below (a map handle, or the leaf's own gradient).
-                    try (MemoryScope s = MemoryScope.open()) {
+                    try (MemoryScope s = MemoryScope.open(); Layer.Scope inLayer = Layer.set(node.layer)) {
                         Tensor[] inGrads = node.backward.apply(g, node);
                         for (int k = 0; k < node.next.length; k++) {
                             if (node.inputShapes[k] == null || inGrads[k] == null) continue;

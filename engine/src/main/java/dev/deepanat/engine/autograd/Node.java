@@ -16,6 +16,8 @@ public final class Node {
     int[][] inputShapes;
     private Tensor[] saved;
     private final long outputNumel;
+    /** The layer whose forward recorded this node: its backward kernels are profiled under the same name. */
+    final dev.deepanat.engine.profile.Layer.Context layer = dev.deepanat.engine.profile.Layer.current().inPass("backward");
     Backward backward;
 
     Node(String op, Tensor out, Tensor[] inputs) {
