@@ -89,7 +89,15 @@ public final class BidsParticipant {
             try {
                 List<DwiRun> runs = raw.runs(sj, r.sessions().stream().map(x -> x.startsWith("ses-") ? x.substring(4) : x).toList());
                 List<DwiRun> left = new ArrayList<>();
+                java.util.Map<String, DwiRun> t1Names = new java.util.HashMap<>();
                 for (DwiRun run : runs) {
+                    DwiRun first = t1Names.putIfAbsent(Derivatives.relPath(run, Derivatives.Output.T1W, ".nii.gz"), run);
+                    if (first != null) { // dir- is dropped for the T1w: runs differing only in dir- would overwrite each other
+                        rep.problem("sub-" + sj + ": " + run + " differs from " + first + " only in dir-, and their T1w would share one "
+                                + "name; only the first is run (merge the phase-encoding directions, e.g. with topup/eddy, first)");
+                        problems++;
+                        continue;
+                    }
                     if (r.skipExisting() && Derivatives.complete(out, run)) skipped++;
                     else left.add(run);
                 }

@@ -205,6 +205,48 @@ class BidsAppTest {
     }
 
     @Test
+    void groupScoresARawT1wOnAnotherGridThroughTheAffinesAndSaysSo() throws IOException {
+        Path raw2 = root.resolve("raw-t1-grid");
+        copyTree(raw, raw2);
+        Path t1 = raw2.resolve("sub-01/anat/sub-01_T1w.nii.gz");
+        dev.deepanat.nifti.NiftiImage img = Nifti.read(t1);
+        // the same image shifted by one voxel along x in its array, the affine shifted back: the same world positions
+        float[] v = img.data(), w = new float[v.length];
+        for (int i = 0; i + 1 < v.length; i++) w[i] = v[i + 1];
+        double[][] a = img.affine();
+        double[][] moved = {a[0].clone(), a[1].clone(), a[2].clone(), a[3].clone()};
+        for (int r = 0; r < 3; r++) moved[r][3] += a[r][0];
+        Nifti.write(t1, dev.deepanat.nifti.NiftiImage.of(img.header().toBuilder().sform(1, moved).qform(1, moved).build(), img.dims(), w));
+        Path out = root.resolve("out-t1-grid");
+        run(0, "bids", raw2.toString(), out.toString(), "participant", "--model", model.toString(), "--participant-label", "01");
+        run(0, "bids", raw2.toString(), out.toString(), "group");
+        List<String> qc = Files.readAllLines(out.resolve("group/qc.tsv"));
+        assertEquals(2, qc.size(), String.join("\n", qc));
+        String[] row = qc.get(1).split("\t");
+        assertTrue(row[13].contains("resampled onto the DWI grid"), qc.get(1));
+        assertTrue(Double.parseDouble(row[10]) > -1, qc.get(1));
+        // the missing mask of a --mask-dir is one line naming where it was looked for
+        String[] r = run(2, "bids", raw.toString(), root.resolve("out-nomask").toString(), "participant", "--model", model.toString(),
+                "--mask-dir", root.resolve("no-masks").toString(), "--participant-label", "03");
+        assertTrue(r[1].strip().startsWith("deepanat bids: sub-03: ") && r[1].contains("no mask in --mask-dir"), r[1]);
+        assertEquals(1, r[1].strip().split("\n").length, r[1]);
+        // two runs differing only in dir-: their T1w names would collide, so the second is refused with one line
+        Path raw3 = root.resolve("raw-dir");
+        copyTree(raw, raw3);
+        Path dwi = raw3.resolve("sub-03/dwi");
+        for (String ext : List.of(".nii.gz", ".bval", ".bvec", ".json")) {
+            Files.copy(dwi.resolve("sub-03_dwi" + ext), dwi.resolve("sub-03_dir-AP_dwi" + ext));
+            Files.move(dwi.resolve("sub-03_dwi" + ext), dwi.resolve("sub-03_dir-PA_dwi" + ext));
+        }
+        Path out3 = root.resolve("out-dir");
+        r = run(2, "bids", raw3.toString(), out3.toString(), "participant", "--model", model.toString(), "--participant-label", "03");
+        assertTrue(r[1].contains("sub-03_dir-PA_dwi.nii.gz differs from sub-03/dwi/sub-03_dir-AP_dwi.nii.gz only in dir-"), r[1]);
+        assertEquals(1, r[1].strip().split("\n").length, r[1]);
+        assertTrue(Files.exists(out3.resolve("sub-03/dwi/sub-03_dir-AP_space-dwi_desc-brain_mask.nii.gz")));
+        assertFalse(Files.exists(out3.resolve("sub-03/dwi/sub-03_dir-PA_space-dwi_desc-brain_mask.nii.gz")));
+    }
+
+    @Test
     void theNameRulesRejectWhatBidsForbids() {
         assertNull(Derivatives.checkName("sub-01/ses-1/anat/sub-01_ses-1_acq-x_run-2_space-dwi_desc-synth_T1w.nii.gz"));
         assertNull(Derivatives.checkName("sub-01/dwi/sub-01_dir-AP_space-dwi_desc-dti_FA.json"));
