@@ -156,6 +156,7 @@ public final class BidsParticipant {
         long t0 = System.nanoTime();
         String id = run.name().prefix();
         Path workRoot = r.workDir() != null ? r.workDir().toAbsolutePath() : out.resolve(".deepanat-work");
+        removeStaleWork(workRoot, id);
         Path work = workRoot.resolve(id + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()));
         List<String> warnings = new ArrayList<>();
         List<Path> written = new ArrayList<>();
@@ -305,6 +306,20 @@ public final class BidsParticipant {
             throw new UserError(f + ": cannot read (" + e.getMessage() + ")", e);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Removes what a killed run of this same DWI run left in the work root (its folder is {@code id.<random>}): shards
+     * split the cohort by participant, so no other process works on this run now, and without this a cancelled array
+     * task's intermediates would stay behind after the rerun finished the cohort.
+     */
+    private static void removeStaleWork(Path workRoot, String id) {
+        if (!Files.isDirectory(workRoot)) return;
+        try (Stream<Path> s = Files.list(workRoot)) {
+            for (Path p : s.filter(p -> p.getFileName().toString().startsWith(id + ".")).toList()) deleteTree(p);
+        } catch (IOException ignored) {
+            // best effort, as deleteTree
         }
     }
 

@@ -278,6 +278,7 @@ class SlurmTest {
         assertCohortComplete(out);
         assertGroupQc(out);
         List<Path> stale = list(work);
-        if (!stale.isEmpty()) System.out.println("slurm: the cancelled task's work folder is left (hidden): " + stale.size() + " file(s) under " + work);
+        // the rerun of the cancelled subject removed what the cancelled task had left in its work folder
+        assertTrue(stale.isEmpty(), "the cancelled task's work files are still there: " + stale);
     }
 }
