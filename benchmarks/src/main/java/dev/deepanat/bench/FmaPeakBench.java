@@ -37,7 +37,7 @@ import java.util.concurrent.TimeUnit;
 public class FmaPeakBench {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int VL = S.length();
-    static final int K = 256, ITER = 1000;
+    static final int K = dev.deepanat.profile.PeakKernels.FMA_K, ITER = 1000;
 
     float[] a = new float[K * 6], b = new float[K * 3 * VL + VL], c = new float[12 * VL];
 
@@ -89,28 +89,6 @@ public class FmaPeakBench {
     @Benchmark
     @OperationsPerInvocation(K * 18 * 2 * 16)
     public float microKernel6x3() {
-        FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c10 = c00, c11 = c00, c12 = c00;
-        FloatVector c20 = c00, c21 = c00, c22 = c00, c30 = c00, c31 = c00, c32 = c00;
-        FloatVector c40 = c00, c41 = c00, c42 = c00, c50 = c00, c51 = c00, c52 = c00;
-        for (int k = 0, ai = 0; k < K; k++, ai += 6) {
-            int bo = k * 3 * VL;
-            FloatVector b0 = FloatVector.fromArray(S, b, bo), b1 = FloatVector.fromArray(S, b, bo + VL),
-                    b2 = FloatVector.fromArray(S, b, bo + 2 * VL);
-            FloatVector w = FloatVector.broadcast(S, a[ai]);
-            c00 = w.fma(b0, c00); c01 = w.fma(b1, c01); c02 = w.fma(b2, c02);
-            w = FloatVector.broadcast(S, a[ai + 1]);
-            c10 = w.fma(b0, c10); c11 = w.fma(b1, c11); c12 = w.fma(b2, c12);
-            w = FloatVector.broadcast(S, a[ai + 2]);
-            c20 = w.fma(b0, c20); c21 = w.fma(b1, c21); c22 = w.fma(b2, c22);
-            w = FloatVector.broadcast(S, a[ai + 3]);
-            c30 = w.fma(b0, c30); c31 = w.fma(b1, c31); c32 = w.fma(b2, c32);
-            w = FloatVector.broadcast(S, a[ai + 4]);
-            c40 = w.fma(b0, c40); c41 = w.fma(b1, c41); c42 = w.fma(b2, c42);
-            w = FloatVector.broadcast(S, a[ai + 5]);
-            c50 = w.fma(b0, c50); c51 = w.fma(b1, c51); c52 = w.fma(b2, c52);
-        }
-        c00.add(c01).add(c02).add(c10).add(c11).add(c12).add(c20).add(c21).add(c22).add(c30).add(c31).add(c32)
-                .add(c40).add(c41).add(c42).add(c50).add(c51).add(c52).intoArray(c, 0);
-        return c[0] * VL;
+        return dev.deepanat.profile.PeakKernels.microKernel(a, b); // the kernel `deepanat profile`'s peak runs
     }
 }

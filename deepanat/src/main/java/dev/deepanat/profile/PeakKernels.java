@@ -27,6 +27,8 @@ import java.util.function.DoubleSupplier;
 public final class PeakKernels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int VL = S.length(), K = 256;
+    /** Steps of {@link #microKernel}. */
+    public static final int FMA_K = K;
 
     private PeakKernels() {}
 
@@ -143,8 +145,12 @@ public final class PeakKernels {
         for (; i < to; i++) a[i] = b[i] + s * c[i];
     }
 
-    /** 6 broadcast weights × 3 vectors per step, 18 accumulators: the conv forward kernel's inner loop. */
-    private static float microKernel(float[] a, float[] b) {
+    /**
+     * 6 broadcast weights × 3 vectors per step, 18 accumulators: the conv forward kernel's inner loop, over
+     * {@code a} of {@code 6·FMA_K} weights and {@code b} of {@code 3·FMA_K} vectors; {@code FMA_K·18·2·VL} FLOP a call.
+     * The FMA peak here and {@code benchmarks/FmaPeakBench.microKernel6x3} run this one method.
+     */
+    public static float microKernel(float[] a, float[] b) {
         {
             FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c10 = c00, c11 = c00, c12 = c00;
             FloatVector c20 = c00, c21 = c00, c22 = c00, c30 = c00, c31 = c00, c32 = c00;
