@@ -38,6 +38,7 @@ import java.util.regex.Pattern;
 import static dev.deepanat.engine.Conformance.random;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
@@ -324,6 +325,17 @@ class KernelEmulationTest {
         int[] shape = {2, 3, 4, 5};
         float[] x = random(rng, 120);
         try (Arena a = Arena.ofConfined()) {
+            // many reduced elements per output: a block each (da_reduce_sum); the cases below run a thread each
+            for (int[][] c : new int[][][] {{{4, 50, 3}, {1, 1, 3}}, {{300}, {1}}, {{2, 130}, {2, 1}}, {{130, 2}, {1, 2}}}) {
+                assertTrue(Shapes.numel(c[0]) / Shapes.numel(c[1]) >= KernelCalls.THREAD_REDUCE_LIMIT);
+                float[] xs = random(rng, (int) Shapes.numel(c[0]));
+                int n = (int) Shapes.numel(c[1]);
+                HeapStorage r = h(new float[n]);
+                REF.reduceSum(h(xs), c[0], c[1], r);
+                long out = nan(a, n);
+                calls.reduceSum(put(a, xs), c[0], c[1], out);
+                near("reduceSum " + java.util.Arrays.toString(c[0]) + " to " + java.util.Arrays.toString(c[1]), r.data(), get(out, n), 1e-6);
+            }
             for (int[] outShape : new int[][] {{1, 3, 1, 5}, {1, 1, 1, 1}, {2, 1, 4, 1}, {2, 3, 4, 5}, {1, 3, 4, 5}, {2, 3, 4, 1}}) {
                 int n = (int) Shapes.numel(outShape);
                 HeapStorage r = h(new float[n]);
@@ -452,7 +464,8 @@ class KernelEmulationTest {
         SplittableRandom rng = new SplittableRandom(10);
         try (Arena a = Arena.ofShared()) {
             for (int[][] c : new int[][][] {{{2, 3, 4, 5}, {1, 3, 1, 5}}, {{2, 3, 4, 5}, {1, 1, 1, 1}}, {{2, 3, 4, 5}, {2, 3, 4, 1}},
-                    {{7, 3}, {1, 3}}, {{3, 8}, {3, 1}}, {{5, 17}, {5, 1}}, {{4, 5}, {4, 5}}}) {
+                    {{7, 3}, {1, 3}}, {{3, 8}, {3, 1}}, {{5, 17}, {5, 1}}, {{4, 5}, {4, 5}},
+                    {{4, 50, 3}, {1, 1, 3}}, {{300}, {1}}, {{2, 131}, {2, 1}}, {{133, 3}, {1, 3}}}) {
                 int[] shape = c[0], outShape = c[1];
                 float[] x = random(rng, (int) Shapes.numel(shape));
                 int n = (int) Shapes.numel(outShape);
