@@ -139,6 +139,29 @@ extern "C" __global__ void da_reduce_sum(Strided d, const float* x, float* out, 
     }
 }
 
+// The same sum with one thread per output, for few reduced elements (fewer than a block's threads, which would idle):
+// in double, in increasing index order, as the reference adds; neighbouring threads read neighbouring x where the kept
+// axes are the inner ones.
+extern "C" __global__ void da_reduce_sum_thread(Strided d, const float* x, float* out, long long nOut, long long nRed) {
+    GRID_STRIDE(o, nOut) {
+        long long base = 0, rem = o;
+        for (int k = d.rank - 1; k >= 0; k--) if (d.s1[k]) {
+            base += (rem % d.shape[k]) * d.s0[k];
+            rem /= d.shape[k];
+        }
+        double acc = 0;
+        for (long long r = 0; r < nRed; r++) {
+            long long off = base, rr = r;
+            for (int k = d.rank - 1; k >= 0; k--) if (!d.s1[k]) {
+                off += (rr % d.shape[k]) * d.s0[k];
+                rr /= d.shape[k];
+            }
+            acc += x[off];
+        }
+        out[o] = (float) acc;
+    }
+}
+
 extern "C" __global__ void da_axpy(float alpha, const float* x, float* y, long long n) {
     GRID_STRIDE(i, n) y[i] += alpha * x[i];
 }

@@ -122,6 +122,8 @@ public final class CudaBackend implements Backend {
             cu.call(Driver.cuDeviceGetName, name, 256, dev);
             cu.call(Driver.cuDriverGetVersion, i);
             int driverVersion = i.get(INT, 0);
+            MemorySegment total = a.allocate(LONG);
+            cu.call(Driver.cuDeviceTotalMem, total, dev);
             cu.call(Driver.cuStreamCreate, p, Driver.CU_STREAM_NON_BLOCKING);
             MemorySegment stream = p.get(PTR, 0);
             CudaKernels kernels = new CudaKernels(cu, nvrtc, cc, sms);
@@ -134,8 +136,16 @@ public final class CudaBackend implements Backend {
                 @Override public void launchBlocks(String kernel, int blocks, Object... args) { kernels.launchGrid(stream, kernel, blocks, args); }
             });
             return new State(cu, nvrtc, blas, dnn, ctx, stream, desc, new DeviceAllocator(cu, dev, stream),
-                    new PinnedStaging(cu, stream), kernels, bh, dh, new CudaConv(dnn, dh), calls);
+                    new PinnedStaging(cu, stream), kernels, bh, dh, new CudaConv(dnn, dh, workspaceLimit(total.get(LONG, 0))), calls);
         }
+    }
+
+    /**
+     * The largest cuDNN workspace an algorithm may ask for before a leaner one is taken: a quarter of the device's
+     * memory (the heuristics rank by speed alone, and an FFT algorithm can ask for more than the device has).
+     */
+    static long workspaceLimit(long deviceBytes) {
+        return Math.max(64L << 20, deviceBytes / 4);
     }
 
     /** The started state, with the context current on this thread. */
@@ -173,6 +183,7 @@ public final class CudaBackend implements Backend {
         if (!(s instanceof CudaStorage c) || s.backend() != this)
             throw new IllegalArgumentException("free: " + s + " does not belong to the cuda backend");
         st.memory().free(c.ptr, c.blockBytes);
+        bnEps.remove(c);
         frees++;
         liveBytes -= 4 * s.size();
     }
@@ -413,6 +424,12 @@ public final class CudaBackend implements Backend {
         constBytes = 2 * SizeClasses.classOf(4L * c);
     }
 
+    /**
+     * The epsilon of the training forward that wrote each live saveInvStd: cuDNN's header asks for the same epsilon in
+     * the backward ("Should be the same in forward and backward functions"), which the SPI does not pass.
+     */
+    private final java.util.Map<CudaStorage, Double> bnEps = new java.util.IdentityHashMap<>();
+
     /** x as cuDNN's [n, c, 1, spatial] and the per-channel [1, c, 1, 1]. */
     private Cudnn.TensorDesc[] bnDescs(BatchNormGeometry g) {
         if (g.spatial() > Integer.MAX_VALUE) throw new IllegalArgumentException("batchNorm: spatial size " + g.spatial() + " exceeds 2^31");
@@ -440,6 +457,7 @@ public final class CudaBackend implements Backend {
         }
         State s = s();
         Cudnn.TensorDesc[] d = bnDescs(g);
+        bnEps.put(si, (double) eps);
         try (Arena a = Arena.ofConfined(); Cudnn.TensorDesc xd = d[0]; Cudnn.TensorDesc cd = d[1]) {
             MemorySegment one = a.allocateFrom(Fn.FLOAT, 1f), zero = a.allocateFrom(Fn.FLOAT, 0f);
             s.dnn().call(Cudnn.cudnnBatchNormalizationForwardTraining, s.dnnHandle().handle, Cudnn.CUDNN_BATCHNORM_SPATIAL, one, zero,
@@ -487,10 +505,10 @@ public final class CudaBackend implements Backend {
         Cudnn.TensorDesc[] d = bnDescs(g);
         try (Arena a = Arena.ofConfined(); Cudnn.TensorDesc xd = d[0]; Cudnn.TensorDesc cd = d[1]) {
             MemorySegment one = a.allocateFrom(Fn.FLOAT, 1f), zero = a.allocateFrom(Fn.FLOAT, 0f);
-            // epsilon is unused when the saved mean and inverse std are given; cuDNN still checks it against its minimum
+            // the saved mean and inverse std carry the statistics; the epsilon is the forward's, as cuDNN asks
             s.dnn().call(Cudnn.cudnnBatchNormalizationBackward, s.dnnHandle().handle, Cudnn.CUDNN_BATCHNORM_SPATIAL, one, zero,
                     one, zero, xd.desc, addr(xs.ptr), xd.desc, addr(dys.ptr), xd.desc, addr(dxp), cd.desc, addr(ga), addr(dgp),
-                    addr(dbp), 1e-5, addr(sm.ptr), addr(si.ptr));
+                    addr(dbp), bnEps.getOrDefault(si, 1e-5), addr(sm.ptr), addr(si.ptr));
         } finally {
             for (CudaStorage t : new CudaStorage[] {dxTemp, dgTemp, dbTemp}) if (t != null) t.free();
         }

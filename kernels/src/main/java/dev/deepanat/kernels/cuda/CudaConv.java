@@ -4,7 +4,9 @@ import dev.deepanat.engine.backend.ConvGeometry;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import static dev.deepanat.kernels.cuda.Fn.INT;
@@ -13,8 +15,8 @@ import static dev.deepanat.kernels.cuda.Fn.LONG;
 /**
  * Convolutions through cuDNN's legacy API. Per geometry and TF32 setting (a {@link Key}) one {@link Plan}: the
  * descriptors, the {@link Descriptors.ConvPlan} that maps the geometry onto cuDNN's symmetric padding, and the
- * algorithm of each pass, chosen once with the {@code _v7} heuristics (the first that succeeds; without TF32 the first
- * using plain FMA math) and cached with its workspace size. TF32 is allowed as PyTorch allows it for convolutions
+ * algorithm of each pass, chosen once with the {@code _v7} heuristics ({@link #select}: the first in cuDNN's ranking
+ * that runs with the math allowed and a workspace within the limit) and cached with its workspace size. TF32 is allowed as PyTorch allows it for convolutions
  * (its default), unless {@code -Ddeepanat.cuda.tf32=false} or {@code DEEPANAT_CUDA_TF32=0}.
  */
 final class CudaConv implements AutoCloseable {
@@ -28,6 +30,41 @@ final class CudaConv implements AutoCloseable {
         if (property != null && !property.isBlank()) return Boolean.parseBoolean(property.trim());
         if (env != null && !env.isBlank()) return !(env.trim().equals("0") || env.trim().equalsIgnoreCase("false"));
         return true;
+    }
+
+    /** One entry of the {@code _v7} heuristics' ranked list (cudnnConvolution*AlgoPerf_t). */
+    record Perf(int algo, int status, int math) {}
+
+    /** The algorithm of a pass, the math type it runs with and its workspace size. */
+    record Choice(int algo, int math, long workspace) {}
+
+    /** The workspace size of an algorithm run with a math type, or a negative number when cuDNN refuses it. */
+    interface WorkspaceQuery {
+        long bytes(int algo, int math);
+    }
+
+    /**
+     * The algorithm of one pass from the {@code _v7} ranked list, in its order: entries whose status is not success are
+     * skipped, and so is {@code CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION} (it may round fp32 to fp16). Without TF32 every
+     * candidate runs with {@code CUDNN_FMA_MATH} (the list reports {@code DEFAULT} or {@code TENSOR_OP} math, never FMA,
+     * so the math it reports says nothing about the FMA version); with TF32 with the math the list reports. The first
+     * candidate whose workspace query succeeds and whose workspace is at most {@code limit} bytes wins; when every one
+     * that cuDNN accepts needs more, the one needing least. Null when cuDNN accepts none.
+     */
+    static Choice select(List<Perf> perfs, boolean tf32, long limit, WorkspaceQuery query) {
+        Choice smallest = null;
+        java.util.Set<Long> tried = new java.util.HashSet<>();
+        for (Perf p : perfs) {
+            if (p.status() != 0 || p.math() == Cudnn.CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION) continue;
+            int math = tf32 ? p.math() : Cudnn.CUDNN_FMA_MATH;
+            if (!tried.add(((long) p.algo() << 32) | math)) continue;
+            long bytes = query.bytes(p.algo(), math);
+            if (bytes < 0) continue;
+            Choice c = new Choice(p.algo(), math, bytes);
+            if (bytes <= limit) return c;
+            if (smallest == null || bytes < smallest.workspace()) smallest = c;
+        }
+        return smallest;
     }
 
     final class Plan implements AutoCloseable {
@@ -62,7 +99,7 @@ final class CudaConv implements AutoCloseable {
         private void choose(int pass, boolean tf32) {
             try (Arena a = Arena.ofConfined()) {
                 int max = 8;
-                MemorySegment perf = a.allocate(Cudnn.PERF_SIZE * max, 8), count = a.allocate(INT);
+                MemorySegment perf = a.allocate(Cudnn.PERF_SIZE * max, 8), count = a.allocate(INT), size = a.allocate(LONG);
                 Fn f = switch (pass) {
                     case FWD -> Cudnn.cudnnGetConvolutionForwardAlgorithm_v7;
                     case BWD_DATA -> Cudnn.cudnnGetConvolutionBackwardDataAlgorithm_v7;
@@ -74,31 +111,27 @@ final class CudaConv implements AutoCloseable {
                     case BWD_DATA -> dnn.call(f, h, w.desc, y.desc, c, x.desc, max, count, perf);
                     default -> dnn.call(f, h, x.desc, y.desc, c, w.desc, max, count, perf);
                 }
-                int chosen = -1, chosenMath = 0;
-                for (int i = 0; i < count.get(INT, 0) && chosen < 0; i++) {
+                List<Perf> perfs = new ArrayList<>();
+                for (int i = 0; i < Math.min(max, count.get(INT, 0)); i++) {
                     long o = i * Cudnn.PERF_SIZE;
-                    int status = perf.get(INT, o + Cudnn.PERF_STATUS), math = perf.get(INT, o + Cudnn.PERF_MATH);
-                    if (status == 0 && (tf32 || math == Cudnn.CUDNN_FMA_MATH)) {
-                        chosen = perf.get(INT, o + Cudnn.PERF_ALGO);
-                        chosenMath = math;
-                    }
+                    perfs.add(new Perf(perf.get(INT, o + Cudnn.PERF_ALGO), perf.get(INT, o + Cudnn.PERF_STATUS),
+                            perf.get(INT, o + Cudnn.PERF_MATH)));
                 }
-                if (chosen < 0) // without TF32 no FMA-math result: take the first that works, with FMA math forced
-                    for (int i = 0; i < count.get(INT, 0) && chosen < 0; i++)
-                        if (perf.get(INT, i * Cudnn.PERF_SIZE + Cudnn.PERF_STATUS) == 0) {
-                            chosen = perf.get(INT, i * Cudnn.PERF_SIZE + Cudnn.PERF_ALGO);
-                            chosenMath = Cudnn.CUDNN_FMA_MATH;
-                        }
-                if (chosen < 0) throw new CudaException(f.symbol() + ": no algorithm for " + g);
-                conv[pass].mathType(tf32 ? chosenMath : Cudnn.CUDNN_FMA_MATH);
-                MemorySegment size = a.allocate(LONG);
-                switch (pass) {
-                    case FWD -> dnn.call(Cudnn.cudnnGetConvolutionForwardWorkspaceSize, h, x.desc, w.desc, c, y.desc, chosen, size);
-                    case BWD_DATA -> dnn.call(Cudnn.cudnnGetConvolutionBackwardDataWorkspaceSize, h, w.desc, y.desc, c, x.desc, chosen, size);
-                    default -> dnn.call(Cudnn.cudnnGetConvolutionBackwardFilterWorkspaceSize, h, x.desc, y.desc, c, w.desc, chosen, size);
-                }
-                algo[pass] = chosen;
-                workspace[pass] = size.get(LONG, 0);
+                // each candidate with its math type set on the descriptor: the workspace query says whether cuDNN runs it
+                Choice ch = select(perfs, tf32, workspaceLimit, (algo, math) -> {
+                    if (dnn.raw(Cudnn.cudnnSetConvolutionMathType, c, math) != 0) return -1;
+                    int r = switch (pass) {
+                        case FWD -> dnn.raw(Cudnn.cudnnGetConvolutionForwardWorkspaceSize, h, x.desc, w.desc, c, y.desc, algo, size);
+                        case BWD_DATA -> dnn.raw(Cudnn.cudnnGetConvolutionBackwardDataWorkspaceSize, h, w.desc, y.desc, c, x.desc, algo, size);
+                        default -> dnn.raw(Cudnn.cudnnGetConvolutionBackwardFilterWorkspaceSize, h, x.desc, y.desc, c, w.desc, algo, size);
+                    };
+                    return r == 0 ? size.get(LONG, 0) : -1;
+                });
+                if (ch == null) throw new CudaException(f.symbol() + ": no algorithm cuDNN can run for " + g + " (TF32 "
+                        + (tf32 ? "on" : "off") + "; heuristics: " + perfs + ")");
+                conv[pass].mathType(ch.math());
+                algo[pass] = ch.algo();
+                workspace[pass] = ch.workspace();
             }
         }
 
@@ -114,11 +147,14 @@ final class CudaConv implements AutoCloseable {
 
     private final Cudnn dnn;
     private final Cudnn.Handle handle;
+    private final long workspaceLimit;
     private final Map<Key, Plan> plans = new HashMap<>();
 
-    CudaConv(Cudnn dnn, Cudnn.Handle handle) {
+    /** workspaceLimit: the largest workspace an algorithm may ask for before a leaner one is preferred (bytes). */
+    CudaConv(Cudnn dnn, Cudnn.Handle handle, long workspaceLimit) {
         this.dnn = dnn;
         this.handle = handle;
+        this.workspaceLimit = workspaceLimit;
     }
 
     Plan plan(ConvGeometry g, boolean tf32) {

@@ -30,10 +30,18 @@ final class CudaKernels {
 
     CudaKernels(Driver cu, Nvrtc nvrtc, int cc, int multiprocessors) {
         this.cu = cu;
-        byte[] cubin = nvrtc.compileCubin(source(), "deepanat.cu", cc, OPTIONS);
+        int[] archs = nvrtc.supportedArchs();
+        int arch = Nvrtc.cubinArch(cc, archs);
+        if (arch < 0)
+            throw new CudaException("NVRTC " + nvrtc.version() + " cannot compile for sm_" + cc + " (it knows "
+                    + java.util.Arrays.toString(archs) + "): a newer NVRTC is needed (DEEPANAT_CUDA_LIBS)");
+        byte[] cubin = nvrtc.compileCubin(source(), "deepanat.cu", arch, OPTIONS);
         try (Arena a = Arena.ofConfined()) {
             MemorySegment m = a.allocate(PTR);
-            cu.call(Driver.cuModuleLoadData, m, a.allocateFrom(java.lang.foreign.ValueLayout.JAVA_BYTE, cubin));
+            // the ELF image 16-byte aligned, as a file the driver would map (an arena's byte array need not be)
+            MemorySegment image = a.allocate(cubin.length, 16);
+            MemorySegment.copy(cubin, 0, image, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, cubin.length);
+            cu.call(Driver.cuModuleLoadData, m, image);
             module = m.get(PTR, 0);
         }
         this.maxBlocks = Math.max(1, multiprocessors) * 32;

@@ -17,7 +17,7 @@ import static dev.deepanat.kernels.cuda.Fn.PTR;
  */
 final class Cudnn extends Bound {
     static final int CUDNN_DATA_FLOAT = 0, CUDNN_TENSOR_NCHW = 0, CUDNN_CROSS_CORRELATION = 1;
-    static final int CUDNN_DEFAULT_MATH = 0, CUDNN_FMA_MATH = 3;
+    static final int CUDNN_DEFAULT_MATH = 0, CUDNN_TENSOR_OP_MATH = 1, CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION = 2, CUDNN_FMA_MATH = 3;
     static final int CUDNN_BATCHNORM_SPATIAL = 1;
     /** sizeof(cudnnConvolution{Fwd,BwdData,BwdFilter}AlgoPerf_t): algo, status, time, (pad), size_t memory, determinism, mathType, reserved[3]. */
     static final long PERF_SIZE = 48, PERF_ALGO = 0, PERF_STATUS = 4, PERF_MEMORY = 16, PERF_MATH = 28;

@@ -62,9 +62,15 @@ final class KernelCalls {
         if (nOut == 0) return;
         int[] kept = new int[shape.length];
         for (int k = 0; k < shape.length; k++) kept[k] = outShape[k] == 1 && shape[k] != 1 ? 0 : 1;
-        l.launchBlocks("da_reduce_sum", (int) Math.min(nOut, 1 << 30),
-                Descriptors.strided(shape, Shapes.contiguousStrides(shape), kept), x, out, nOut, n / nOut);
+        int[] d = Descriptors.strided(shape, Shapes.contiguousStrides(shape), kept);
+        long nRed = n / nOut;
+        // a block per output when there is enough to split among its threads, else a thread per output
+        if (nRed >= THREAD_REDUCE_LIMIT) l.launchBlocks("da_reduce_sum", (int) Math.min(nOut, 1 << 30), d, x, out, nOut, nRed);
+        else grid("da_reduce_sum_thread", nOut, d, x, out, nOut, nRed);
     }
+
+    /** Reduced elements per output from which reduceSum runs a block per output (da_reduce_sum), below a thread each. */
+    static final long THREAD_REDUCE_LIMIT = 128;
 
     void axpy(float alpha, long x, long y, long n) {
         grid("da_axpy", n, alpha, x, y, n);

@@ -77,6 +77,20 @@ final class Nvrtc extends Bound {
         }
     }
 
+    /**
+     * The architecture to compile a CUBIN for on a device of compute capability {@code cc} (10 · major + minor): cc
+     * itself when NVRTC knows it, else the newest it knows of the same major and no higher minor (a CUBIN runs on later
+     * minors of its major: sm_120 on an sm_121 device), else -1.
+     */
+    static int cubinArch(int cc, int[] supported) {
+        int best = -1;
+        for (int s : supported) {
+            if (s == cc) return cc;
+            if (s / 10 == cc / 10 && s < cc && s > best) best = s;
+        }
+        return best;
+    }
+
     /** Compiles {@code source} to a CUBIN for {@code sm_<cc>} (cc = 10 · major + minor) with extra options. */
     byte[] compileCubin(String source, String name, int cc, List<String> options) {
         try (Arena a = Arena.ofConfined()) {

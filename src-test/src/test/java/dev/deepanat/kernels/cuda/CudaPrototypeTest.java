@@ -224,7 +224,8 @@ class CudaPrototypeTest {
         constants(dnn, Map.of("CUDNN_DATA_FLOAT", Cudnn.CUDNN_DATA_FLOAT, "CUDNN_TENSOR_NCHW", Cudnn.CUDNN_TENSOR_NCHW,
                 "CUDNN_CROSS_CORRELATION", Cudnn.CUDNN_CROSS_CORRELATION, "CUDNN_DEFAULT_MATH", Cudnn.CUDNN_DEFAULT_MATH,
                 "CUDNN_FMA_MATH", Cudnn.CUDNN_FMA_MATH, "CUDNN_BATCHNORM_SPATIAL", Cudnn.CUDNN_BATCHNORM_SPATIAL,
-                "CUDNN_STATUS_SUCCESS", 0));
+                "CUDNN_STATUS_SUCCESS", 0, "CUDNN_TENSOR_OP_MATH", Cudnn.CUDNN_TENSOR_OP_MATH,
+                "CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION", Cudnn.CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION));
         // cudnnConvolution*AlgoPerf_t: enum, enum, float, size_t, enum, enum, int[3] → offsets 0, 4, 8, 16, 24, 28, size 48
         for (String perf : List.of("cudnnConvolutionFwdAlgoPerfStruct", "cudnnConvolutionBwdDataAlgoPerfStruct", "cudnnConvolutionBwdFilterAlgoPerfStruct")) {
             Matcher m = Pattern.compile("struct " + perf + "\\s*\\{([^}]*)\\}").matcher(dnn);

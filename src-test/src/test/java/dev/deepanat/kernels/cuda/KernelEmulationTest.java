@@ -38,6 +38,7 @@ import java.util.regex.Pattern;
 import static dev.deepanat.engine.Conformance.random;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
@@ -59,11 +60,14 @@ class KernelEmulationTest {
     static final MemoryLayout POOL = MemoryLayout.structLayout(java.util.stream.IntStream.range(0, 13)
             .mapToObj(i -> ValueLayout.JAVA_INT).toArray(MemoryLayout[]::new));
 
+    /** Threads per block in the threaded launches (a power of two, as the block reduction needs). */
+    static final int THREADS = 8;
+
     static Arena arena;
-    static MethodHandle block;
+    static MethodHandle block, blockThreads, thread;
     static final Map<String, MethodHandle> kernels = new HashMap<>();
     static final Map<String, List<MemoryLayout>> params = new HashMap<>();
-    static KernelCalls calls;
+    static KernelCalls calls, threaded;
 
     @BeforeAll
     static void compile() throws IOException, InterruptedException {
@@ -81,6 +85,9 @@ class KernelEmulationTest {
         SymbolLookup l = SymbolLookup.libraryLookup(lib, arena);
         Linker linker = Linker.nativeLinker();
         block = linker.downcallHandle(l.find("emu_block").orElseThrow(), FunctionDescriptor.ofVoid(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+        blockThreads = linker.downcallHandle(l.find("emu_block_threads").orElseThrow(),
+                FunctionDescriptor.ofVoid(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+        thread = linker.downcallHandle(l.find("emu_thread").orElseThrow(), FunctionDescriptor.ofVoid(ValueLayout.JAVA_INT));
         Matcher m = Pattern.compile("extern \"C\" __global__ void (\\w+)\\(([^)]*)\\)").matcher(CudaKernels.source());
         while (m.find()) {
             List<MemoryLayout> ps = new ArrayList<>();
@@ -91,6 +98,10 @@ class KernelEmulationTest {
         calls = new KernelCalls(new KernelCalls.Launcher() {
             @Override public void launch(String kernel, long n, Object... args) { run(kernel, Descriptors.blocks(n, 1, MAX_BLOCKS), args); }
             @Override public void launchBlocks(String kernel, int blocks, Object... args) { run(kernel, Math.min(blocks, MAX_BLOCKS), args); }
+        });
+        threaded = new KernelCalls(new KernelCalls.Launcher() {
+            @Override public void launch(String kernel, long n, Object... args) { runThreaded(kernel, Descriptors.blocks(n, THREADS, MAX_BLOCKS), args); }
+            @Override public void launchBlocks(String kernel, int blocks, Object... args) { runThreaded(kernel, Math.min(blocks, MAX_BLOCKS), args); }
         });
     }
 
@@ -108,6 +119,59 @@ class KernelEmulationTest {
         if (param.startsWith("float")) return ValueLayout.JAVA_FLOAT;
         if (param.startsWith("double")) return ValueLayout.JAVA_DOUBLE;
         throw new IllegalArgumentException("kernel parameter " + param);
+    }
+
+    /**
+     * One emulated launch with {@link #THREADS} threads per block: each thread of a block is a platform thread (one
+     * OS thread: threadIdx is thread-local there) that calls the kernel; the blocks run one after another.
+     */
+    static void runThreaded(String kernel, int blocks, Object... args) {
+        try (Arena a = Arena.ofShared()) {
+            Object[] values = values(a, kernel, args);
+            for (int b = 0; b < blocks; b++) {
+                blockThreads.invoke(b, blocks, THREADS);
+                Throwable[] failed = new Throwable[THREADS];
+                Thread[] ts = new Thread[THREADS];
+                for (int t = 0; t < THREADS; t++) {
+                    int ti = t;
+                    ts[t] = Thread.ofPlatform().start(() -> {
+                        try {
+                            thread.invoke(ti);
+                            kernels.get(kernel).invokeWithArguments(values);
+                        } catch (Throwable e) {
+                            failed[ti] = e;
+                        }
+                    });
+                }
+                for (Thread t : ts) t.join();
+                for (Throwable e : failed) if (e != null) throw new AssertionError(kernel + ": " + e, e);
+            }
+        } catch (Throwable t) {
+            if (t instanceof AssertionError e) throw e;
+            throw new AssertionError(kernel + ": " + t, t);
+        }
+    }
+
+    /** The boxed arguments as CudaKernels passes them, typed by the kernel's C parameters. */
+    static Object[] values(Arena a, String kernel, Object... args) {
+        List<MemoryLayout> ps = params.get(kernel);
+        if (ps == null) fail("no kernel " + kernel + " in deepanat.cu");
+        assertEquals(ps.size(), args.length, kernel + ": argument count");
+        Object[] values = new Object[args.length];
+        for (int i = 0; i < args.length; i++) {
+            MemoryLayout want = ps.get(i);
+            Object v = args[i];
+            values[i] = switch (v) {
+                case Long l when want == ValueLayout.ADDRESS -> MemorySegment.ofAddress(l);
+                case Long l when want == ValueLayout.JAVA_LONG -> l;
+                case Integer n when want == ValueLayout.JAVA_INT -> n;
+                case Float f when want == ValueLayout.JAVA_FLOAT -> f;
+                case Double d when want == ValueLayout.JAVA_DOUBLE -> d;
+                case int[] st when st.length * 4L == want.byteSize() && !(want instanceof ValueLayout) -> a.allocateFrom(ValueLayout.JAVA_INT, st);
+                default -> throw new AssertionError(kernel + ": argument " + i + " (" + v.getClass().getSimpleName() + ") does not fit " + want);
+            };
+        }
+        return values;
     }
 
     /** One emulated launch: the boxed arguments as CudaKernels passes them, typed by the kernel's C parameters. */
@@ -261,6 +325,17 @@ class KernelEmulationTest {
         int[] shape = {2, 3, 4, 5};
         float[] x = random(rng, 120);
         try (Arena a = Arena.ofConfined()) {
+            // many reduced elements per output: a block each (da_reduce_sum); the cases below run a thread each
+            for (int[][] c : new int[][][] {{{4, 50, 3}, {1, 1, 3}}, {{300}, {1}}, {{2, 130}, {2, 1}}, {{130, 2}, {1, 2}}}) {
+                assertTrue(Shapes.numel(c[0]) / Shapes.numel(c[1]) >= KernelCalls.THREAD_REDUCE_LIMIT);
+                float[] xs = random(rng, (int) Shapes.numel(c[0]));
+                int n = (int) Shapes.numel(c[1]);
+                HeapStorage r = h(new float[n]);
+                REF.reduceSum(h(xs), c[0], c[1], r);
+                long out = nan(a, n);
+                calls.reduceSum(put(a, xs), c[0], c[1], out);
+                near("reduceSum " + java.util.Arrays.toString(c[0]) + " to " + java.util.Arrays.toString(c[1]), r.data(), get(out, n), 1e-6);
+            }
             for (int[] outShape : new int[][] {{1, 3, 1, 5}, {1, 1, 1, 1}, {2, 1, 4, 1}, {2, 3, 4, 5}, {1, 3, 4, 5}, {2, 3, 4, 1}}) {
                 int n = (int) Shapes.numel(outShape);
                 HeapStorage r = h(new float[n]);
@@ -379,6 +454,51 @@ class KernelEmulationTest {
                     near("running mean" + what, rrm.data(), get(rmp, 5), 1e-6);
                     near("running var" + what, rrv.data(), get(rvp, 5), 1e-6);
                 }
+        }
+    }
+
+    @Test
+    void theBlockReductionWithSeveralThreadsPerBlock() {
+        // da_reduce_sum's shared-memory tree and barriers with 8 threads a block: reduced counts below, at and above
+        // the thread count, not a multiple of it, and outputs that wrap the grid
+        SplittableRandom rng = new SplittableRandom(10);
+        try (Arena a = Arena.ofShared()) {
+            for (int[][] c : new int[][][] {{{2, 3, 4, 5}, {1, 3, 1, 5}}, {{2, 3, 4, 5}, {1, 1, 1, 1}}, {{2, 3, 4, 5}, {2, 3, 4, 1}},
+                    {{7, 3}, {1, 3}}, {{3, 8}, {3, 1}}, {{5, 17}, {5, 1}}, {{4, 5}, {4, 5}},
+                    {{4, 50, 3}, {1, 1, 3}}, {{300}, {1}}, {{2, 131}, {2, 1}}, {{133, 3}, {1, 3}}}) {
+                int[] shape = c[0], outShape = c[1];
+                float[] x = random(rng, (int) Shapes.numel(shape));
+                int n = (int) Shapes.numel(outShape);
+                HeapStorage r = h(new float[n]);
+                REF.reduceSum(h(x), shape, outShape, r);
+                long out = nan(a, n);
+                threaded.reduceSum(put(a, x), shape, outShape, out);
+                near("reduceSum with " + THREADS + " threads, " + java.util.Arrays.toString(shape) + " to "
+                        + java.util.Arrays.toString(outShape), r.data(), get(out, n), 1e-6);
+            }
+        }
+    }
+
+    @Test
+    void gridStrideKernelsWithSeveralThreadsPerBlock() {
+        SplittableRandom rng = new SplittableRandom(11);
+        try (Arena a = Arena.ofShared()) {
+            for (int n : new int[] {1, 7, 8, 9, 100}) {
+                float[] x = random(rng, n), y = random(rng, n);
+                HeapStorage ry = h(y);
+                REF.axpy(0.5f, h(x), ry, n);
+                long yp = put(a, y);
+                threaded.axpy(0.5f, put(a, x), yp, n);
+                assertArrayEquals(ry.data(), get(yp, n), "axpy with " + THREADS + " threads, n=" + n);
+            }
+            PoolGeometry g = pool(2, 3, 8, 6, 10, 2, 2, 2, 2, 2, 2);
+            int in = g.n() * g.c() * g.d() * g.h() * g.w(), out = (int) g.outputSize();
+            float[] x = random(rng, in), dy = random(rng, out);
+            HeapStorage rdx = h(new float[in]);
+            REF.maxPool3dBackward(g, h(x), h(dy), rdx);
+            long dxp = nan(a, in);
+            threaded.maxPoolBackward(g, put(a, x), put(a, dy), dxp);
+            assertArrayEquals(rdx.data(), get(dxp, in), "maxPool backward with " + THREADS + " threads");
         }
     }
 }

@@ -115,4 +115,42 @@ class LibrarySearchTest {
         assertEquals(2, LibrarySearch.glob(tmp.resolve("g/python3*/x").toString()).size());
         assertFalse(LibrarySearch.glob(tmp.resolve("g/*/x/f").toString()).isEmpty());
     }
+
+    @Test
+    void everyCudnnCompanionOfTheMajorIsFoundOncePerName() throws IOException {
+        lib("c", "libcudnn.so.9");
+        Path graph = lib("c", "libcudnn_graph.so.9");
+        lib("c", "libcudnn_graph.so.9.6.0");
+        Path ir = lib("c", "libcudnn_engines_tensor_ir.so.9");   // a sub-library newer releases add
+        Path ops = lib("c", "libcudnn_ops.so.9.6.0");
+        lib("c", "libcudnn_cnn.so.8");                            // another major
+        lib("c", "libcudnn_adv.so");                              // unversioned: a link-time name
+        Path dir = tmp.resolve("c");
+        assertEquals(java.util.List.of(ir, graph, ops), CudaLibraries.companionFiles(dir, "libcudnn_*", 9));
+        assertEquals(java.util.List.of(graph), CudaLibraries.companionFiles(dir, "libcudnn_graph", 9));
+        Path builtins = lib("n", "libnvrtc-builtins.so.13.1");
+        lib("n", "libnvrtc-builtins.so.12.9");
+        assertEquals(java.util.List.of(builtins), CudaLibraries.companionFiles(tmp.resolve("n"), "libnvrtc-builtins", 13));
+    }
+
+    @Test
+    void aCompanionThatCannotBeLoadedIsNotedNotFatal() throws IOException {
+        // a real library as the main one (the NVRTC of DEEPANAT_CUDA_LIBS, linked under cuDNN's name) and a broken
+        // companion beside it: cuDNN opens its sub-libraries on demand and runs without those it cannot load
+        Path real = pathOf(System.getenv("DEEPANAT_CUDA_LIBS"), "libnvrtc.so.13");
+        org.junit.jupiter.api.Assumptions.assumeTrue(real != null, "no libnvrtc.so.13 in DEEPANAT_CUDA_LIBS: not checked");
+        Path d = Files.createDirectories(tmp.resolve("r"));
+        Files.createSymbolicLink(d.resolve("libcudnn.so.9"), real);
+        Path broken = Files.writeString(d.resolve("libcudnn_engines_tensor_ir.so.9"), "not an ELF file");
+        CudaLibraries.Library l = CudaLibraries.cudnn(search(Map.of("DEEPANAT_CUDA_LIBS", d.toString())));
+        assertEquals(1, l.companionErrors().size(), l.companionErrors().toString());
+        assertTrue(l.companionErrors().get(0).startsWith(broken.toString()), l.companionErrors().toString());
+    }
+
+    private static Path pathOf(String pathList, String name) {
+        if (pathList == null) return null;
+        for (String dir : pathList.split(":"))
+            if (!dir.isBlank() && Files.isRegularFile(Path.of(dir, name))) return Path.of(dir, name);
+        return null;
+    }
 }
