@@ -39,7 +39,7 @@ public final class BidsCommand implements Callable<Integer> {
     @Option(names = "--mask-dir", description = "a derivative dataset holding brain masks (sub-X[/ses-Y]/dwi/<dwi entities>_*mask.nii.gz); default: computed") Path maskDir;
     @Option(names = "--tiling", defaultValue = "whole", description = "whole (one pass, default) or blocks (the original's; less memory)") String tiling;
     @Option(names = "--threads", defaultValue = "0", description = "tensor-fit threads; 0 = number of cores") int threads;
-    @Option(names = "--device", description = "Backend: cpu, reference, checked or auto (default: the fastest CPU backend).") String device;
+    @Option(names = "--device", description = "Backend: auto (cuda when available, else the fastest CPU backend; the default), cuda, cpu, reference or checked.") String device;
 
     @Override
     public Integer call() {
