@@ -21,11 +21,14 @@ public final class BackwardWeightAB {
         // n, cIn, d, h, w, cOut: 3×3×3, padding 1 (the U-Net's convolutions); depth cut to keep a call ≈ 0.1-0.3 s.
         int[][] shapes = {
                 {1, 48, 16, 64, 64, 48}, {1, 144, 8, 64, 64, 48}, {1, 11, 16, 64, 64, 48},
-                {1, 96, 32, 32, 32, 96}, {1, 192, 16, 16, 16, 192}, {1, 384, 8, 8, 8, 384}, {1, 768, 4, 4, 4, 768}};
+                {1, 96, 32, 32, 32, 96}, {1, 192, 16, 16, 16, 192}, {1, 384, 8, 8, 8, 384}, {1, 768, 4, 4, 4, 768},
+                // the GAN discriminator's first conv2d layers (depth 1: 1×3×3 kernels) on 64² slices, batch 10
+                {10, 1, 1, 64, 64, 64}, {10, 64, 1, 64, 64, 64}};
         for (int[] sh : shapes) {
             String label = sh[1] + "->" + sh[5] + " @ " + sh[2] + "x" + sh[3] + "x" + sh[4];
             if (!only.isEmpty() && !label.startsWith(only)) continue;
-            ConvGeometry g = new ConvGeometry(sh[0], sh[1], sh[2], sh[3], sh[4], sh[5], 3, 3, 3, 1, 1, 1, 1, 1, 1,
+            int kd = sh[2] == 1 ? 1 : 3;
+            ConvGeometry g = new ConvGeometry(sh[0], sh[1], sh[2], sh[3], sh[4], sh[5], kd, 3, 3, 1, 1, 1, kd / 2, 1, 1,
                     sh[2], sh[3], sh[4]);
             SplittableRandom rng = new SplittableRandom(7);
             float[] x = random(rng, g.inputSize()), dy = random(rng, g.outputSize());

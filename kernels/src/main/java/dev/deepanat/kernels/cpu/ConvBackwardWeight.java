@@ -16,8 +16,8 @@ import jdk.incubator.vector.VectorSpecies;
  * form, vectors along the voxels, loaded 9 unaligned vectors per 18 FMAs, which kept it near 45 % of peak, and paid
  * a lane reduction per dw entry and chunk.) The lanes are output channels, so there is no lane reduction at all.
  *
- * <p>Tasks own disjoint input-channel ranges (all output channels), sized so that a task's dwᵀ block stays about
- * 1 MiB and there are at least two tasks per thread. A task's dwᵀ lives in scratch; its blocks are loaded into
+ * <p>Tasks own disjoint input-channel ranges (and, when there are few input channels, output-channel blocks), sized
+ * so that a task's dwᵀ block stays about 1 MiB and there are at least two tasks per thread. A task's dwᵀ lives in scratch; its blocks are loaded into
  * registers for a chunk of voxels (rows of one plane, chosen so the 3 dyᵀ vectors per voxel stay in L1 while the
  * task's columns sweep them) and stored back. Each dw entry is a sum along the voxels in one fixed order (planes, rows,
  * x) whatever the partition, so the result is the same bit for bit at any thread count and vector width.
@@ -51,13 +51,19 @@ final class ConvBackwardWeight {
         final int cFit = Math.max(1, ACC_FLOATS / (taps * cOutP));
         final int cPer = Math.max(1, Math.min(cFit, g.cIn() / (2 * threads)));
         final int cParts = (g.cIn() + cPer - 1) / cPer;
+        // Few input channels (a first layer): output-channel blocks split too, so that every thread has work.
+        final int oBlocks = (oVecs + NO - 1) / NO;
+        final int oParts = cParts >= 2 * threads ? 1 : Math.min(oBlocks, (2 * threads + cParts - 1) / cParts);
+        final int oPer = (oBlocks + oParts - 1) / oParts;
         final int rowsPer = Math.max(1, Math.min(oh, CHUNK / ow));
         // The sums run along up to FLUSH voxels in registers and the partial dwᵀ, then into the total: float error
         // grows with the length of a sequential sum, and a 64³ volume has 262 144 voxels.
         final int flushPlanes = Math.max(1, FLUSH / planeOut);
-        Parallel.forRange(cParts, 1, (lo, hi) -> {
+        Parallel.forRange(cParts * oParts, 1, (lo, hi) -> {
             for (int task = lo; task < hi; task++) {
-                int cLo = task * cPer, cHi = Math.min(g.cIn(), cLo + cPer);
+                int cLo = (task / oParts) * cPer, cHi = Math.min(g.cIn(), cLo + cPer);
+                int vLo = (task % oParts) * oPer * NO, vHi = Math.min(oVecs, vLo + oPer * NO);
+                if (cLo >= cHi || vLo >= vHi) continue;
                 int nc = cHi - cLo, kLocal = nc * taps;
                 int[] boff = slab.tapOffsets(nc);
                 int slabStride = slab.size(nc);
@@ -71,8 +77,8 @@ final class ConvBackwardWeight {
                     int qPlane = pl * planeOut * cOutP;
                     for (int y0 = 0; y0 < oh; y0 += rowsPer) {
                         int y1 = Math.min(oh, y0 + rowsPer);
-                        for (int ob = 0; ob < oVecs; ob += NO) {
-                            int vecs = Math.min(NO, oVecs - ob);
+                        for (int ob = vLo; ob < vHi; ob += NO) {
+                            int vecs = Math.min(NO, vHi - ob);
                             for (int kb = 0; kb < kLocal; kb += NK)
                                 micro6x3(s, boff, kb, Math.min(NK, kLocal - kb), y0, y1, ow, slab.wp,
                                         dyT, qPlane + ob * VL, cOutP, vecs, acc, kb * cOutP + ob * VL);
@@ -80,7 +86,7 @@ final class ConvBackwardWeight {
                     }
                     if ((pl + 1) % flushPlanes == 0 || pl == planes - 1) flush(acc, tot, accSize);
                 }
-                for (int o = 0; o < cOut; o++) {
+                for (int o = vLo * VL; o < Math.min(cOut, vHi * VL); o++) {
                     int row = o * kTotal + cLo * taps;
                     for (int k = 0; k < kLocal; k++) dw[row + k] = tot[k * cOutP + o];
                 }
