@@ -611,7 +611,7 @@ class BackendConformanceTest {
         // every 2 planes
         c.add(same3(1, 40, 3, 10, 33, 53));
         c.add(same3(1, 3, 5, 40, 40, 20));
-        c.add(conv(2, 2, 1, 20, 20, 70, 1, 3, 3, 1, 1, 1, 0, 1, 1));   // few input channels: tasks split the outputs
+        c.add(same3(2, 3, 3, 10, 20, 70));         // few input channels: tasks split the outputs
         SplittableRandom rng = new SplittableRandom(42);
         for (int i = 0; i < 6; i++) {
             int k = 1 + 2 * rng.nextInt(2);

@@ -6,8 +6,8 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
- * Paired, interleaved A/B of the cpu backward-weight kernel against {@link ConvBackwardWeightBaseline} (the kernel
- * before the vector-accumulator change), in one JVM: for each shape, rounds of (baseline, new) or (new, baseline)
+ * Paired, interleaved A/B of the cpu backward-weight kernel against {@link ConvBackwardWeightVoxels} (the kernel
+ * before issue 13, vectors along the voxels; still used for few columns), in one JVM: for each shape, rounds of (baseline, new) or (new, baseline)
  * in alternating order after a warm-up; prints the median GFLOP/s of each, the median of the per-round time ratios
  * new/baseline, and the largest difference between their results relative to the largest |dw|.
  *
@@ -36,17 +36,17 @@ public final class BackwardWeightAB {
             float[] dbA = new float[g.cOut()], dbB = new float[g.cOut()];
             double flop = 2.0 * g.macs();
             for (int i = 0; i < 3; i++) {
-                ConvBackwardWeightBaseline.run(g, x, dy, dwA, dbA);
+                ConvBackwardWeightVoxels.run(g, x, dy, dwA, dbA);
                 ConvBackwardWeight.run(g, x, dy, dwB, dbB);
             }
             double[] ta = new double[rounds], tb = new double[rounds], ratio = new double[rounds];
             for (int r = 0; r < rounds; r++) {
                 if (r % 2 == 0) {
-                    ta[r] = time(() -> ConvBackwardWeightBaseline.run(g, x, dy, dwA, dbA));
+                    ta[r] = time(() -> ConvBackwardWeightVoxels.run(g, x, dy, dwA, dbA));
                     tb[r] = time(() -> ConvBackwardWeight.run(g, x, dy, dwB, dbB));
                 } else {
                     tb[r] = time(() -> ConvBackwardWeight.run(g, x, dy, dwB, dbB));
-                    ta[r] = time(() -> ConvBackwardWeightBaseline.run(g, x, dy, dwA, dbA));
+                    ta[r] = time(() -> ConvBackwardWeightVoxels.run(g, x, dy, dwA, dbA));
                 }
                 ratio[r] = tb[r] / ta[r];
             }

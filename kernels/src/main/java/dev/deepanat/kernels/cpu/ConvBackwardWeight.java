@@ -33,10 +33,20 @@ final class ConvBackwardWeight {
     static final int CHUNK = Integer.getInteger("deepanat.cpu.bwChunk", 256);
     /** Voxels summed into a partial dwᵀ before it is added to the task's total (accuracy of long sums). */
     static final int FLUSH = 4096;
+    /**
+     * Fewer (channel, tap) columns than this go to {@link ConvBackwardWeightVoxels}: the scalar transpose of dy costs
+     * about as much as the FMAs when each dyᵀ vector serves only a few columns (1 → 64 conv2d on 64², batch 10: 2.6 ×
+     * slower here than the voxel-vector kernel; 11 → 48 conv3d, 297 columns: 0.73 × its time).
+     */
+    static final int MIN_COLUMNS = 64;
     /** Floats of one task's dwᵀ block (1 MiB). */
     static final int ACC_FLOATS = 1 << 18;
 
     private ConvBackwardWeight() {}
+
+    static boolean use(ConvGeometry g) {
+        return (long) g.cIn() * g.kd() * g.kh() * g.kw() >= MIN_COLUMNS;
+    }
 
     static void run(ConvGeometry g, float[] x, float[] dy, float[] dw, float[] dbias) {
         final int taps = g.kd() * g.kh() * g.kw();

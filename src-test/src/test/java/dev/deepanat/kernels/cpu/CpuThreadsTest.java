@@ -23,7 +23,7 @@ class CpuThreadsTest {
         String before = System.getProperty("deepanat.threads");
         try {
             ConvGeometry[] gs = {Conformance.same3(2, 7, 5, 6, 37, 13), Conformance.same3(1, 9, 4, 4, 4, 10),
-                    Conformance.same3(1, 24, 3, 6, 40, 40), Conformance.same3(1, 1, 3, 6, 20, 70)};
+                    Conformance.same3(1, 24, 3, 6, 40, 40), Conformance.same3(1, 3, 3, 6, 20, 70)};
             for (ConvGeometry g : gs) {
                 SplittableRandom rng = new SplittableRandom(21);
                 float[] x = random(rng, (int) g.inputSize()), w = random(rng, (int) g.weightSize());

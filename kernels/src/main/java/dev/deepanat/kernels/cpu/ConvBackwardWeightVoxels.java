@@ -1,8 +1,5 @@
 package dev.deepanat.kernels.cpu;
 
-// A frozen copy of kernels/.../ConvBackwardWeight.java at d86a596 (before the memory-accumulator change), for the
-// in-JVM A/B comparison of BackwardWeightAB only. Not used by any backend.
-
 import dev.deepanat.engine.Parallel;
 
 import dev.deepanat.engine.backend.ConvGeometry;
@@ -14,16 +11,21 @@ import jdk.incubator.vector.VectorSpecies;
  * which are contiguous in both operands. A 6 (output channels) × 3 (channel, tap) block of vector accumulators sweeps a
  * chunk of voxel vectors of one output plane, then is reduced across lanes into dw. Threads own disjoint (input
  * channel range, output-channel range) blocks of dw, so there is no cross-thread reduction and the result is
- * deterministic.
+ * deterministic for a given thread count (the chunk boundaries follow the split, so other counts differ in the last
+ * bits).
+ *
+ * <p>Since issue 13 only for few (channel, tap) columns (fewer than {@link ConvBackwardWeight#MIN_COLUMNS}, e.g. a
+ * conv2d with one input channel): {@link ConvBackwardWeight}'s transpose of dy does not pay there. Its 9 vector
+ * loads per 18 FMAs and per-chunk lane sums held it near 45 % of peak on the large layers.
  */
-final class ConvBackwardWeightBaseline {
+final class ConvBackwardWeightVoxels {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int VL = S.length();
     static final int MO = 6, NK = 3;
     /** Voxel vectors per accumulation chunk (amortizes the lane reductions). */
     static final int CHUNK = 96;
 
-    private ConvBackwardWeightBaseline() {}
+    private ConvBackwardWeightVoxels() {}
 
     static void run(ConvGeometry g, float[] x, float[] dy, float[] dw, float[] dbias) {
         final int taps = g.kd() * g.kh() * g.kw();
