@@ -606,6 +606,12 @@ class BackendConformanceTest {
         c.add(conv(2, 48, 1, 7, 9, 32, 1, 3, 3, 1, 1, 1, 0, 1, 1));
         c.add(conv(1, 32, 1, 13, 11, 32, 1, 3, 3, 1, 2, 2, 0, 1, 1));
         c.add(conv(1, 16, 1, 32, 32, 32, 1, 3, 3, 1, 1, 1, 0, 1, 1));
+        // The cpu backward-weight's output-channel vectors: 53 channels = blocks of 3 vectors and a partial one, several
+        // input-channel tasks, rows of 33 in chunks of whole rows; and 1600-voxel planes whose partial sums are flushed
+        // every 2 planes
+        c.add(same3(1, 40, 3, 10, 33, 53));
+        c.add(same3(1, 3, 5, 40, 40, 20));
+        c.add(same3(2, 3, 3, 10, 20, 70));         // few input channels: tasks split the outputs
         SplittableRandom rng = new SplittableRandom(42);
         for (int i = 0; i < 6; i++) {
             int k = 1 + 2 * rng.nextInt(2);

@@ -106,7 +106,8 @@ public class CpuBackend extends ReferenceBackend {
             return;
         }
         if (ConvSmall.useForWeight(g)) ConvSmall.backwardWeight(g, arr(x), arr(dy), arr(dw), dbias == null ? null : arr(dbias));
-        else ConvBackwardWeight.run(g, arr(x), arr(dy), arr(dw), dbias == null ? null : arr(dbias));
+        else if (ConvBackwardWeight.use(g)) ConvBackwardWeight.run(g, arr(x), arr(dy), arr(dw), dbias == null ? null : arr(dbias));
+        else ConvBackwardWeightVoxels.run(g, arr(x), arr(dy), arr(dw), dbias == null ? null : arr(dbias));
     }
 
     @Override

@@ -11,6 +11,8 @@ import jdk.incubator.vector.FloatVector;
  * by shape (reinterpretShape, 5.4 ns alone): inside the backward-weight micro-kernel both made a training step about
  * 3× slower, apparently because the call was no longer inlined and the vectors were boxed. This one costs a training
  * step 6-20% (docs/performance.md), the price of bit-reproducible training until backward-weight reduces less often.
+ * (Since issue 13 the conv backward-weight of the large layers, {@link ConvBackwardWeight}, has no lane sums; only
+ * {@link ConvBackwardWeightVoxels}, for few columns, and the reductions use this.)
  */
 final class Lanes {
     private Lanes() {}
