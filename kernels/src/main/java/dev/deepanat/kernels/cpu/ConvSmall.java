@@ -119,6 +119,11 @@ final class ConvSmall {
 
     /** y = conv(x, w) + bias with Wᵀ packed by {@link #packT} ([panel][(c,tap)][NP]). */
     static void forward(ConvGeometry g, float[] x, float[] pack, float[] bias, float[] y) {
+        forward(g, x, pack, bias, y, false);
+    }
+
+    /** y = conv(x, w) + bias, rectified (max(0, ·)) in the transposing store when relu. */
+    static void forward(ConvGeometry g, float[] x, float[] pack, float[] bias, float[] y, boolean relu) {
         final int taps = g.kd() * g.kh() * g.kw();
         final int k = g.cIn() * taps;
         final Slab slab = new Slab(g, VL);
@@ -170,7 +175,8 @@ final class ConvSmall {
                         for (int o = o0; o < o1; o++) {
                             float bo = bias == null ? 0f : bias[o];
                             int yo = yb + o * oStride, co = cb + o - o0;
-                            for (int v = 0; v < plane; v++) y[yo + v] = c[co + v * NP] + bo;
+                            if (relu) for (int v = 0; v < plane; v++) { float t = c[co + v * NP] + bo; y[yo + v] = t > 0 ? t : 0f; }
+                            else for (int v = 0; v < plane; v++) y[yo + v] = c[co + v * NP] + bo;
                         }
                     }
                 }
