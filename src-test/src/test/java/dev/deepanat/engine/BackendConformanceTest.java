@@ -573,6 +573,7 @@ class BackendConformanceTest {
         c.add(same3(1, 40, 8, 8, 8, 13));         // 8³ level: several input-channel blocks (the fused ReLU on the last)
         c.add(same3(1, 36, 4, 4, 4, 7));          // 4³ level, several channel blocks, few planes
         c.add(same3(1, 19, 3, 16, 16, 32));       // 16² rows of whole vectors, a second channel block of one channel
+        c.add(same3(1, 19, 1, 48, 64, 96));       // a plane larger than one band of partial sums (ConvForward.band), 2 channel blocks
         c.add(same3(1, 1, 3, 3, 1, 1));           // one channel, one column
         c.add(same3(3, 2, 1, 1, 1, 3));           // a single voxel, batch 3: only the kernel's centre sees data
         c.add(conv(1, 9, 3, 5, 17, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0));   // 1×1×1 output layer

@@ -155,36 +155,55 @@ final class ConvForward {
                     slab.fill(x, pl / g.od(), pl % g.od(), 0, g.cIn(), s, j * slabStride);
                 }
                 int nv = np * pv.count();
-                for (int c0 = 0; c0 < g.cIn(); c0 += cb) {
-                    int k0 = c0 * taps, k1 = Math.min(g.cIn(), c0 + cb) * taps;
-                    boolean acc = c0 > 0, rect = relu && c0 + cb >= g.cIn();
-                    for (int g0 = obLo; g0 < obHi; g0 += og) {
-                        int g1 = Math.min(obHi, g0 + og);
-                        for (int t = 0; t < nv; t += NR) {
-                            for (int q = 0; q < NR; q++) {
-                                int tq = t + q;
-                                if (tq < nv) {
-                                    int jq = tq / pv.count(), plq = pl0 + jq;
-                                    vi[q] = tq % pv.count();
-                                    pp[q] = jq * slabStride + pv.pos()[vi[q]];
-                                    bb[q] = (plq / g.od()) * g.cOut() * oStride + (plq % g.od()) * planeOut;
-                                } else {
-                                    vi[q] = -1;
-                                    pp[q] = pp[0];
-                                    bb[q] = bb[0];
+                int band = band(nv, (obHi - obLo) * MR);
+                for (int t0 = 0; t0 < nv; t0 += band) {
+                    int t1 = Math.min(nv, t0 + band);
+                    for (int c0 = 0; c0 < g.cIn(); c0 += cb) {
+                        int k0 = c0 * taps, k1 = Math.min(g.cIn(), c0 + cb) * taps;
+                        boolean acc = c0 > 0, rect = relu && c0 + cb >= g.cIn();
+                        for (int g0 = obLo; g0 < obHi; g0 += og) {
+                            int g1 = Math.min(obHi, g0 + og);
+                            for (int t = t0; t < t1; t += NR) {
+                                for (int q = 0; q < NR; q++) {
+                                    int tq = t + q;
+                                    if (tq < nv) {
+                                        int jq = tq / pv.count(), plq = pl0 + jq;
+                                        vi[q] = tq % pv.count();
+                                        pp[q] = jq * slabStride + pv.pos()[vi[q]];
+                                        bb[q] = (plq / g.od()) * g.cOut() * oStride + (plq % g.od()) * planeOut;
+                                    } else {
+                                        vi[q] = -1;
+                                        pp[q] = pp[0];
+                                        bb[q] = bb[0];
+                                    }
                                 }
-                            }
-                            for (int ob = g0; ob < g1; ob++) {
-                                int o0 = ob * MR;
-                                int rows = Math.min(MR, g.cOut() - o0);
-                                micro6x3(pack, ob * MR * k, s, boff, k0, k1, pp[0], pp[1], pp[2],
-                                        y, o0 * oStride, oStride, bb, vi, pv, rows, bias, o0, acc, rect);
+                                for (int ob = g0; ob < g1; ob++) {
+                                    int o0 = ob * MR;
+                                    int rows = Math.min(MR, g.cOut() - o0);
+                                    micro6x3(pack, ob * MR * k, s, boff, k0, k1, pp[0], pp[1], pp[2],
+                                            y, o0 * oStride, oStride, bb, vi, pv, rows, bias, o0, acc, rect);
+                                }
                             }
                         }
                     }
                 }
             }
         });
+    }
+
+    /** Output floats of one band (its partial sums, reloaded by every channel block): 256 KiB, half of a Zen 4 L2. */
+    static final int BAND_FLOATS = 1 << 16;
+
+    /**
+     * Vectors per band: the reduction over channel blocks runs over one band of a task's output vectors at a time, so
+     * that the band's partial sums (outChannels × band vectors) stay in L2 while every channel block adds to them. A
+     * whole 64² plane of 48 channels is 768 KiB and a 160 × 176 plane (whole-volume inference) 5.4 MiB: without bands
+     * every channel block re-read and re-wrote them from L3 or memory. A multiple of NR, at least 8·NR (the weights,
+     * L2-resident within a band, are re-read once per band).
+     */
+    static int band(int vectors, int outChannels) {
+        int b = BAND_FLOATS / (VL * Math.max(1, outChannels)) / NR * NR;
+        return Math.min(vectors, Math.max(8 * NR, b));
     }
 
     /**
