@@ -573,6 +573,11 @@ class BackendConformanceTest {
         c.add(same3(1, 40, 8, 8, 8, 13));         // 8³ level: several input-channel blocks (the fused ReLU on the last)
         c.add(same3(1, 36, 4, 4, 4, 7));          // 4³ level, several channel blocks, few planes
         c.add(same3(1, 19, 3, 16, 16, 32));       // 16² rows of whole vectors, a second channel block of one channel
+        // the deep U-Net levels with vectors along the output channels (ConvSmall.useForward3d): a partial 64-channel
+        // panel, batch 2, and a 4³ level with several reduction blocks of KC rows
+        c.add(same3(2, 20, 4, 4, 4, 48));
+        c.add(same3(1, 24, 8, 8, 8, 32));
+        c.add(same3(1, 48, 4, 4, 4, 80));
         c.add(same3(1, 19, 1, 48, 64, 96));       // a plane larger than one band of partial sums (ConvForward.band), 2 channel blocks
         c.add(same3(1, 1, 3, 3, 1, 1));           // one channel, one column
         c.add(same3(3, 2, 1, 1, 1, 3));           // a single voxel, batch 3: only the kernel's centre sees data

@@ -52,6 +52,18 @@ final class ConvSmall {
         return twoD(g) && ConvForward.supports(g) && g.oh() * g.ow() <= max && vecChannels % VL == 0 && vecChannels >= 2 * VL;
     }
 
+    /**
+     * Forward only, 3-D: the U-Net's deepest levels (8³ and 4³ planes, stride 1, ≥ 2 vectors of output channels). There
+     * {@link ConvForward}'s flat vectors fill 80 % (8²) or 50 % (4²) of their lanes and 2–8 planes give few voxel tiles;
+     * here every lane is an output channel. (Backward-data keeps {@link #use}: not measured on 3-D layers.)
+     */
+    static boolean useForward3d(ConvGeometry g) {
+        return !twoD(g) && ConvForward.supports(g) && g.sd() == 1 && g.sh() == 1 && g.sw() == 1
+                && g.oh() * g.ow() <= MAX_PLANE_3D && g.cOut() % VL == 0 && g.cOut() >= 2 * VL;
+    }
+
+    static final int MAX_PLANE_3D = 64;
+
     /** Backward-weight: up to 32 × 32 planes (where the voxel-reducing kernel still pays a lane reduction per 96 vectors). */
     static boolean useForWeight(ConvGeometry g) {
         return twoD(g) && ConvForward.supports(g) && g.oh() * g.ow() <= MAX_PLANE_WEIGHT && g.cOut() % VL == 0 && g.cOut() >= 2 * VL;

@@ -90,7 +90,7 @@ public class CpuBackend extends ReferenceBackend {
             return;
         }
         int taps = g.kd() * g.kh() * g.kw(), k = g.cIn() * taps;
-        if (ConvSmall.use(g, g.cOut())) {
+        if (ConvSmall.use(g, g.cOut()) || ConvSmall.useForward3d(g)) {
             float[] pack = Scratch.floats(Scratch.PACK, ConvSmall.panels(g.cOut()) * ConvSmall.NP * k);
             ConvSmall.packT(arr(w), g.cOut(), g.cIn(), taps, ConvSmall.identity(taps), false, pack);
             ConvSmall.forward(g, arr(x), pack, bias == null ? null : arr(bias), arr(y), relu);

@@ -22,7 +22,7 @@ class CpuThreadsTest {
         String before = System.getProperty("deepanat.threads");
         try {
             ConvGeometry[] gs = {Conformance.same3(2, 7, 5, 6, 37, 13), Conformance.same3(1, 9, 4, 4, 4, 10),
-                    Conformance.same3(1, 40, 8, 8, 8, 13), Conformance.same3(1, 36, 4, 4, 4, 25)};
+                    Conformance.same3(1, 40, 8, 8, 8, 13), Conformance.same3(1, 36, 4, 4, 4, 25), Conformance.same3(1, 40, 4, 4, 4, 64)};
             for (ConvGeometry g : gs) {
                 SplittableRandom rng = new SplittableRandom(21);
                 float[] x = random(rng, (int) g.inputSize()), w = random(rng, (int) g.weightSize());
