@@ -117,6 +117,8 @@ public final class UNet3d extends Module {
 
         @Override
         public Tensor forward(Tensor x) {
+            // Without batch norm: conv → ReLU in one kernel (the same values as conv.forward then Pointwise.relu).
+            if (bn == null) return conv.forwardRelu(x);
             Tensor y = conv.forward(x);
             if (bn != null) {
                 Tensor n = bn.forward(y);

@@ -38,6 +38,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 import static dev.deepanat.engine.Conformance.close;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static dev.deepanat.engine.Conformance.conv;
 import static dev.deepanat.engine.Conformance.exact;
 import static dev.deepanat.engine.Conformance.identical;
@@ -569,6 +570,15 @@ class BackendConformanceTest {
         c.add(same3(2, 7, 8, 8, 8, 12));          // across planes and batch items
         c.add(same3(1, 11, 4, 4, 4, 8));          // a U-Net's deepest levels: rows shorter than a vector
         c.add(same3(1, 20, 3, 2, 2, 30));         // many input channels
+        c.add(same3(1, 40, 8, 8, 8, 13));         // 8³ level: several input-channel blocks (the fused ReLU on the last)
+        c.add(same3(1, 36, 4, 4, 4, 7));          // 4³ level, several channel blocks, few planes
+        c.add(same3(1, 19, 3, 16, 16, 32));       // 16² rows of whole vectors, a second channel block of one channel
+        // the deep U-Net levels with vectors along the output channels (ConvSmall.useForward3d): a partial 64-channel
+        // panel, batch 2, and a 4³ level with several reduction blocks of KC rows
+        c.add(same3(2, 20, 4, 4, 4, 48));
+        c.add(same3(1, 24, 8, 8, 8, 32));
+        c.add(same3(1, 48, 4, 4, 4, 80));
+        c.add(same3(1, 19, 1, 48, 64, 96));       // a plane larger than one band of partial sums (ConvForward.band), 2 channel blocks
         c.add(same3(1, 1, 3, 3, 1, 1));           // one channel, one column
         c.add(same3(3, 2, 1, 1, 1, 3));           // a single voxel, batch 3: only the kernel's centre sees data
         c.add(conv(1, 9, 3, 5, 17, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0));   // 1×1×1 output layer
@@ -634,11 +644,53 @@ class BackendConformanceTest {
         String l = label(g);
         close("forward " + l, Conformance.conv3d(REF, g, x, w, b), Conformance.conv3d(be, g, x, w, b));
         close("forward without bias " + l, Conformance.conv3d(REF, g, x, w, null), Conformance.conv3d(be, g, x, w, null));
+        // The fused epilogue against its definition: the reference convolution, then UnaryOp.RELU.
+        float[] yr = Conformance.conv3d(REF, g, x, w, b), yr0 = Conformance.conv3d(REF, g, x, w, null);
+        for (int i = 0; i < yr.length; i++) {
+            yr[i] = UnaryOp.RELU.apply(yr[i], 0f, 0f);
+            yr0[i] = UnaryOp.RELU.apply(yr0[i], 0f, 0f);
+        }
+        close("forward + ReLU " + l, yr, Conformance.conv3dRelu(be, g, x, w, b));
+        close("forward + ReLU without bias " + l, yr0, Conformance.conv3dRelu(be, g, x, w, null));
         close("backward-data " + l, Conformance.conv3dBackwardData(REF, g, dy, w), Conformance.conv3dBackwardData(be, g, dy, w));
         float[][] r = Conformance.conv3dBackwardWeight(REF, g, x, dy, true), c = Conformance.conv3dBackwardWeight(be, g, x, dy, true);
         close("backward-weight " + l, r[0], c[0]);
         close("backward-bias " + l, r[1], c[1]);
         close("backward-weight without bias " + l, r[0], Conformance.conv3dBackwardWeight(be, g, x, dy, false)[0]);
+    }
+
+    /**
+     * The fused op against its definition on the same backend: {@code Convolution.conv3dRelu} gives the values and the
+     * gradients (x, w, bias) of {@code Pointwise.relu(Convolution.conv3d(...))}, with the output as the ReLU's mask.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void conv3dReluOpMatchesConvThenRelu(Backend be) {
+        float[][] got = convReluGrads(be, 11, true), ref = convReluGrads(be, 11, false);
+        String[] what = {"y", "dx", "dw", "dbias"};
+        for (int i = 0; i < what.length; i++) close("conv3dRelu " + what[i], ref[i], got[i]);
+        // and some outputs were rectified and some were not, so both branches of the mask ran
+        long zeros = 0;
+        for (float v : got[0]) if (v == 0f) zeros++;
+        assertTrue(zeros > 0 && zeros < got[0].length, zeros + " zeros of " + got[0].length);
+    }
+
+    private static float[][] convReluGrads(Backend be, long seed, boolean fused) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        int[] xs = {1, 20, 5, 6, 19}, ws = {9, 20, 3, 3, 3};
+        try (MemoryScope scope = MemoryScope.open()) {
+            Tensor x = Tensor.of(random(rng, 20 * 5 * 6 * 19), xs).to(be).requiresGrad(true);
+            Tensor w = Tensor.of(random(rng, 9 * 20 * 27), ws).to(be).requiresGrad(true);
+            Tensor b = Tensor.of(random(rng, 9), 9).to(be).requiresGrad(true);
+            Tensor seedGrad = Tensor.of(random(rng, 9 * 5 * 6 * 19), 1, 9, 5, 6, 19).to(be);
+            int[] stride = {1, 1, 1};
+            Tensor y = fused ? dev.deepanat.engine.ops.Convolution.conv3dRelu(x, w, b, stride, dev.deepanat.engine.ops.Padding.same())
+                    : dev.deepanat.engine.ops.Pointwise.relu(dev.deepanat.engine.ops.Convolution.conv3d(x, w, b, stride,
+                    dev.deepanat.engine.ops.Padding.same()));
+            float[] yv = y.toArray();
+            y.backward(seedGrad);
+            return new float[][] {yv, x.grad().toArray(), w.grad().toArray(), b.grad().toArray()};
+        }
     }
 
     // ---- pooling and upsampling --------------------------------------------------------------------------------------------

@@ -154,6 +154,15 @@ public final class Conformance {
         });
     }
 
+    /** The fused conv → ReLU (bias may be null). */
+    public static float[] conv3dRelu(Backend be, ConvGeometry g, float[] x, float[] w, float[] b) {
+        return on(be, o -> {
+            Storage y = o.out(g.outputSize());
+            be.conv3dRelu(g, o.in(x), o.in(w), o.in(b), y);
+            return o.get(y);
+        });
+    }
+
     /** dx of the convolution. */
     public static float[] conv3dBackwardData(Backend be, ConvGeometry g, float[] dy, float[] w) {
         return on(be, o -> {

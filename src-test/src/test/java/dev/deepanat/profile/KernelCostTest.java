@@ -46,7 +46,10 @@ class KernelCostTest {
         assertEquals(40, KernelCost.binary(x, b).flop());
     }
 
-    /** The forward convolutions of a whole profiled U-Net add up to UNetConfig.forwardFlops (plus the bias adds). */
+    /**
+     * The forward convolutions of a whole profiled U-Net add up to UNetConfig.forwardFlops (plus the bias adds and, for
+     * the layers with a fused ReLU, {@code conv3dRelu}, one max per output).
+     */
     @Test
     void profiledForwardConvFlopsAddUpToTheModelsCount() {
         UNetConfig cfg = new UNetConfig(3, 1, 4, 3, false);
@@ -54,14 +57,15 @@ class KernelCostTest {
         UNet3d net = new UNet3d(cfg, new SplittableRandom(1));
         net.to(p);
         StepProfile.Result r = StepProfile.run(net, p, 16, false, 1);
-        double convFlop = r.rows().stream().filter(x -> x.kernel().equals("conv3d")).mapToDouble(LayerRow::flop).sum();
-        double biasAdds = 0;
-        for (int l = 0, s = 16; l < 3; l++, s /= 2) biasAdds += 2.0 * (4 << l) * s * s * s;        // encoder
-        for (int l = 1, s = 8; l >= 0; l--, s *= 2) biasAdds += 2.0 * (4 << l) * s * s * s;        // decoder
-        biasAdds += 16 * 16 * 16;                                                                    // out
+        double convFlop = r.rows().stream().filter(x -> x.kernel().startsWith("conv3d")).mapToDouble(LayerRow::flop).sum();
+        double biasAdds = 0; // and ReLUs: two convolutions per level, each one add and one max per output
+        for (int l = 0, s = 16; l < 3; l++, s /= 2) biasAdds += 2.0 * 2 * (4 << l) * s * s * s;    // encoder
+        for (int l = 1, s = 8; l >= 0; l--, s *= 2) biasAdds += 2.0 * 2 * (4 << l) * s * s * s;    // decoder
+        biasAdds += 16 * 16 * 16;                                                                    // out (no ReLU)
         assertEquals(cfg.forwardFlops(16) + biasAdds, convFlop, 1e-6 * convFlop);
-        assertEquals(2 * 3 + 2 * 2 + 1, r.rows().stream().filter(x -> x.kernel().equals("conv3d")).count(),
-                "one conv3d row per convolution layer, named by layer");
+        assertEquals(2 * 3 + 2 * 2, r.rows().stream().filter(x -> x.kernel().equals("conv3dRelu")).count(),
+                "one conv3dRelu row per conv → ReLU layer, named by layer");
+        assertEquals(1, r.rows().stream().filter(x -> x.kernel().equals("conv3d")).count(), "the output layer's conv3d");
         net.close();
     }
 }

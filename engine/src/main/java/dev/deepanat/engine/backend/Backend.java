@@ -130,6 +130,17 @@ public interface Backend {
     /** y = conv(x, w) + bias; bias may be null. */
     void conv3d(ConvGeometry g, Storage x, Storage w, Storage bias, Storage y);
 
+    /**
+     * y = max(0, conv(x, w) + bias), the fused epilogue of the U-Net's conv → ReLU; bias may be null. The definition,
+     * this default, is {@link #conv3d} followed by {@link UnaryOp#RELU} over y in place (the one place an elementwise
+     * kernel's output aliases its input; every backend's unary is a per-element map, so that is safe). A backend may
+     * instead apply the ReLU as it stores y (the cpu backend does), saving a pass over y.
+     */
+    default void conv3dRelu(ConvGeometry g, Storage x, Storage w, Storage bias, Storage y) {
+        conv3d(g, x, w, bias, y);
+        unary(UnaryOp.RELU, 0f, 0f, y, y, g.outputSize());
+    }
+
     /** dx = conv_transpose(dy, w) (overwrites dx). */
     void conv3dBackwardData(ConvGeometry g, Storage dy, Storage w, Storage dx);
 

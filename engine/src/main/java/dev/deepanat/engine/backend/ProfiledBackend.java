@@ -206,6 +206,11 @@ public final class ProfiledBackend implements Backend {
     }
 
     @Override
+    public void conv3dRelu(ConvGeometry g, Storage x, Storage w, Storage bias, Storage y) {
+        time("conv3dRelu", KernelCost.conv3dRelu(g, bias != null), () -> inner.conv3dRelu(g, in(x), in(w), in(bias), in(y)));
+    }
+
+    @Override
     public void conv3dBackwardData(ConvGeometry g, Storage dy, Storage w, Storage dx) {
         time("conv3dBackwardData", KernelCost.conv3dBackwardData(g), () -> inner.conv3dBackwardData(g, in(dy), in(w), in(dx)));
     }

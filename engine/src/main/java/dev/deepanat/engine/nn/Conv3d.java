@@ -30,4 +30,9 @@ public final class Conv3d extends Module {
     public Tensor forward(Tensor x) {
         return Convolution.conv3d(x, param("weight"), param("bias"), stride, padding);
     }
+
+    /** relu(forward(x)) with the ReLU fused into the convolution's output ({@link Convolution#conv3dRelu}). */
+    public Tensor forwardRelu(Tensor x) {
+        return Convolution.conv3dRelu(x, param("weight"), param("bias"), stride, padding);
+    }
 }

@@ -5,6 +5,8 @@ import dev.deepanat.engine.Tensor;
 import dev.deepanat.engine.autograd.Autograd;
 import dev.deepanat.engine.backend.Backend;
 import dev.deepanat.engine.backend.ConvGeometry;
+import dev.deepanat.engine.backend.Storage;
+import dev.deepanat.engine.backend.UnaryOp;
 
 /**
  * 3D convolution (cross-correlation) with PyTorch's layouts, x [n, c, d, h, w] and w [o, c, kd, kh, kw]; its gradient
@@ -14,32 +16,59 @@ public final class Convolution {
     private Convolution() {}
 
     public static Tensor conv3d(Tensor x, Tensor w, Tensor bias, int[] stride, Padding padding) {
-        Backend be = OpSupport.sameBackend("conv3d", x, w, bias);
-        Shapes.requireRank("conv3d", x, 5, "[n, c, d, h, w]");
-        Shapes.requireRank("conv3d", w, 5, "[out, in, kd, kh, kw]");
+        return conv3d("conv3d", x, w, bias, stride, padding, false);
+    }
+
+    /**
+     * relu(conv3d(x, w, bias)) in one kernel ({@link Backend#conv3dRelu}): the output is stored once, already
+     * rectified. Its definition is {@code Pointwise.relu(conv3d(x, w, bias, stride, padding))}, which it equals exactly
+     * (values and gradients; {@code BackendConformanceTest} checks both).
+     *
+     * <p>Backward: the node saves the post-ReLU output y as the mask (y > 0 exactly where the pre-activation was, the
+     * same mask {@code Pointwise.relu} saves), and the incoming gradient is masked, gy · step(y), before it enters the
+     * conv's backward-data and backward-weight. Nothing else is saved beyond what conv3d saves.
+     */
+    public static Tensor conv3dRelu(Tensor x, Tensor w, Tensor bias, int[] stride, Padding padding) {
+        return conv3d("conv3dRelu", x, w, bias, stride, padding, true);
+    }
+
+    private static Tensor conv3d(String op, Tensor x, Tensor w, Tensor bias, int[] stride, Padding padding, boolean relu) {
+        Backend be = OpSupport.sameBackend(op, x, w, bias);
+        Shapes.requireRank(op, x, 5, "[n, c, d, h, w]");
+        Shapes.requireRank(op, w, 5, "[out, in, kd, kh, kw]");
         if (x.dim(1) != w.dim(1))
-            throw new IllegalArgumentException("conv3d: input has " + x.dim(1) + " channels but the weight expects "
+            throw new IllegalArgumentException(op + ": input has " + x.dim(1) + " channels but the weight expects "
                     + w.dim(1) + " (shapes " + OpSupport.shapes(x, w) + ")");
         if (bias != null && (bias.rank() != 1 || bias.dim(0) != w.dim(0)))
-            throw new IllegalArgumentException("conv3d: bias shape " + Shapes.str(bias.shape()) + " for " + w.dim(0) + " filters");
-        if (stride.length != 3) throw new IllegalArgumentException("conv3d: stride needs 3 values");
+            throw new IllegalArgumentException(op + ": bias shape " + Shapes.str(bias.shape()) + " for " + w.dim(0) + " filters");
+        if (stride.length != 3) throw new IllegalArgumentException(op + ": stride needs 3 values");
         int[] pd = padding.resolve(x.dim(2), w.dim(2), stride[0], 0);
         int[] ph = padding.resolve(x.dim(3), w.dim(3), stride[1], 1);
         int[] pw = padding.resolve(x.dim(4), w.dim(4), stride[2], 2);
         if (pd[1] <= 0 || ph[1] <= 0 || pw[1] <= 0)
-            throw new IllegalArgumentException("conv3d: kernel " + Shapes.str(w.shape()) + " larger than padded input " + Shapes.str(x.shape()));
+            throw new IllegalArgumentException(op + ": kernel " + Shapes.str(w.shape()) + " larger than padded input " + Shapes.str(x.shape()));
         ConvGeometry g = new ConvGeometry(x.dim(0), x.dim(1), x.dim(2), x.dim(3), x.dim(4),
                 w.dim(0), w.dim(2), w.dim(3), w.dim(4), stride[0], stride[1], stride[2],
                 pd[0], ph[0], pw[0], pd[1], ph[1], pw[1]);
         Tensor xd = x.contiguous(), wd = w.contiguous(), bd = bias == null ? null : bias.contiguous();
         Tensor y = OpSupport.empty(be, g.n(), g.cOut(), g.od(), g.oh(), g.ow());
-        be.conv3d(g, xd.storage(), wd.storage(), bd == null ? null : bd.storage(), y.storage());
+        Storage bs = bd == null ? null : bd.storage();
+        if (relu) be.conv3dRelu(g, xd.storage(), wd.storage(), bs, y.storage());
+        else be.conv3d(g, xd.storage(), wd.storage(), bs, y.storage());
         int[] xShape = x.shape(), wShape = w.shape();
         boolean hasBias = bias != null;
         boolean needX = x.requiresGrad(), needW = w.requiresGrad() || hasBias && bias.requiresGrad();
-        // Saved: the dense input when a weight gradient is needed, the weight when an input gradient is (as PyTorch).
-        Tensor out = Autograd.op("conv3d", y, x, w, bias).save(needW ? xd : null, needX ? wd : null).backward((gy, n) -> {
-            Tensor gyd = gy.contiguous();
+        // Saved: the dense input when a weight gradient is needed, the weight when an input gradient is (as PyTorch);
+        // with the ReLU, also the output as its mask.
+        Tensor out = Autograd.op(op, y, x, w, bias).save(needW ? xd : null, needX ? wd : null, relu ? y : null).backward((gy, n) -> {
+            // The ReLU's backward first (Pointwise.relu's rule): the gradient of the pre-activation.
+            Tensor gm = gy;
+            if (relu) {
+                Tensor mask = Pointwise.map(op, UnaryOp.STEP, n.saved(2));
+                gm = gy.mul(mask);
+                mask.close();
+            }
+            Tensor gyd = gm.contiguous();
             Tensor dx = null, dw = null, db = null;
             if (n.needs(0)) {
                 dx = OpSupport.empty(be, xShape);
@@ -50,6 +79,8 @@ public final class Convolution {
                 db = hasBias ? OpSupport.empty(be, g.cOut()) : null;
                 be.conv3dBackwardWeight(g, n.saved(0).storage(), gyd.storage(), dw.storage(), db == null ? null : db.storage());
             }
+            OpSupport.closeTemp(gyd, gm);
+            if (gm != gy) gm.close();
             return new Tensor[] {dx, dw, db};
         });
         OpSupport.closeTemp(xd, x);

@@ -34,6 +34,12 @@ public final class KernelCost {
                 F * (g.inputSize() + g.weightSize() + g.outputSize() + (bias ? g.cOut() : 0)));
     }
 
+    /** y = max(0, conv(x, w) + b): the conv's cost plus one max per output; the same traffic (y written once). */
+    public static Cost conv3dRelu(ConvGeometry g, boolean bias) {
+        Cost c = conv3d(g, bias);
+        return new Cost(c.shape(), c.flop() + g.outputSize(), c.bytes());
+    }
+
     /** dx = conv_transpose(dy, w): the forward's MACs; dy and w read, dx written. */
     public static Cost conv3dBackwardData(ConvGeometry g) {
         return new Cost(conv(g), 2.0 * g.macs(), F * (g.outputSize() + g.weightSize() + g.inputSize()));

@@ -5,6 +5,7 @@ import dev.deepanat.engine.Parallel;
 import dev.deepanat.engine.backend.ConvGeometry;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -107,6 +108,15 @@ final class ConvForward {
 
     /** y = conv(x, w) + bias with weights already packed by {@link #packWeights}. */
     static void run(ConvGeometry g, float[] x, float[] pack, float[] bias, float[] y) {
+        run(g, x, pack, bias, y, false);
+    }
+
+    /**
+     * y = conv(x, w) + bias, and with relu y = max(0, conv(x, w) + bias): the epilogue is applied by the store of the
+     * last input-channel block, the only pass that sees a final sum (the earlier blocks store partial sums that the
+     * next block reloads), so the fused ReLU costs no pass over y of its own.
+     */
+    static void run(ConvGeometry g, float[] x, float[] pack, float[] bias, float[] y, boolean relu) {
         final int taps = g.kd() * g.kh() * g.kw();
         final int k = g.cIn() * taps;
         final Slab slab = new Slab(g, VL);
@@ -145,30 +155,34 @@ final class ConvForward {
                     slab.fill(x, pl / g.od(), pl % g.od(), 0, g.cIn(), s, j * slabStride);
                 }
                 int nv = np * pv.count();
-                for (int c0 = 0; c0 < g.cIn(); c0 += cb) {
-                    int k0 = c0 * taps, k1 = Math.min(g.cIn(), c0 + cb) * taps;
-                    boolean acc = c0 > 0;
-                    for (int g0 = obLo; g0 < obHi; g0 += og) {
-                        int g1 = Math.min(obHi, g0 + og);
-                        for (int t = 0; t < nv; t += NR) {
-                            for (int q = 0; q < NR; q++) {
-                                int tq = t + q;
-                                if (tq < nv) {
-                                    int jq = tq / pv.count(), plq = pl0 + jq;
-                                    vi[q] = tq % pv.count();
-                                    pp[q] = jq * slabStride + pv.pos()[vi[q]];
-                                    bb[q] = (plq / g.od()) * g.cOut() * oStride + (plq % g.od()) * planeOut;
-                                } else {
-                                    vi[q] = -1;
-                                    pp[q] = pp[0];
-                                    bb[q] = bb[0];
+                int band = band(nv, (obHi - obLo) * MR);
+                for (int t0 = 0; t0 < nv; t0 += band) {
+                    int t1 = Math.min(nv, t0 + band);
+                    for (int c0 = 0; c0 < g.cIn(); c0 += cb) {
+                        int k0 = c0 * taps, k1 = Math.min(g.cIn(), c0 + cb) * taps;
+                        boolean acc = c0 > 0, rect = relu && c0 + cb >= g.cIn();
+                        for (int g0 = obLo; g0 < obHi; g0 += og) {
+                            int g1 = Math.min(obHi, g0 + og);
+                            for (int t = t0; t < t1; t += NR) {
+                                for (int q = 0; q < NR; q++) {
+                                    int tq = t + q;
+                                    if (tq < nv) {
+                                        int jq = tq / pv.count(), plq = pl0 + jq;
+                                        vi[q] = tq % pv.count();
+                                        pp[q] = jq * slabStride + pv.pos()[vi[q]];
+                                        bb[q] = (plq / g.od()) * g.cOut() * oStride + (plq % g.od()) * planeOut;
+                                    } else {
+                                        vi[q] = -1;
+                                        pp[q] = pp[0];
+                                        bb[q] = bb[0];
+                                    }
                                 }
-                            }
-                            for (int ob = g0; ob < g1; ob++) {
-                                int o0 = ob * MR;
-                                int rows = Math.min(MR, g.cOut() - o0);
-                                micro6x3(pack, ob * MR * k, s, boff, k0, k1, pp[0], pp[1], pp[2],
-                                        y, o0 * oStride, oStride, bb, vi, pv, rows, bias, o0, acc);
+                                for (int ob = g0; ob < g1; ob++) {
+                                    int o0 = ob * MR;
+                                    int rows = Math.min(MR, g.cOut() - o0);
+                                    micro6x3(pack, ob * MR * k, s, boff, k0, k1, pp[0], pp[1], pp[2],
+                                            y, o0 * oStride, oStride, bb, vi, pv, rows, bias, o0, acc, rect);
+                                }
                             }
                         }
                     }
@@ -177,10 +191,28 @@ final class ConvForward {
         });
     }
 
-    /** C[6 × 3 vectors] (+)= Σ_kk A[kk][0..5] · slab[boff[kk] + p0|p1|p2]; stores rows < rows of the vectors vi[q] ≥ 0. */
+    /** Output floats of one band (its partial sums, reloaded by every channel block): 256 KiB, half of a Zen 4 L2. */
+    static final int BAND_FLOATS = 1 << 16;
+
+    /**
+     * Vectors per band: the reduction over channel blocks runs over one band of a task's output vectors at a time, so
+     * that the band's partial sums (outChannels × band vectors) stay in L2 while every channel block adds to them. A
+     * whole 64² plane of 48 channels is 768 KiB and a 160 × 176 plane (whole-volume inference) 5.4 MiB: without bands
+     * every channel block re-read and re-wrote them from L3 or memory. A multiple of NR, at least 8·NR (the weights,
+     * L2-resident within a band, are re-read once per band).
+     */
+    static int band(int vectors, int outChannels) {
+        int b = BAND_FLOATS / (VL * Math.max(1, outChannels)) / NR * NR;
+        return Math.min(vectors, Math.max(8 * NR, b));
+    }
+
+    /**
+     * C[6 × 3 vectors] (+)= Σ_kk A[kk][0..5] · slab[boff[kk] + p0|p1|p2]; stores rows < rows of the vectors vi[q] ≥ 0,
+     * rectified when relu.
+     */
     static void micro6x3(float[] a, int aOff, float[] s, int[] boff, int k0, int k1, int p0, int p1, int p2,
                          float[] y, int yOff, int oStride, int[] bb, int[] vi, PlaneVectors pv,
-                         int rows, float[] bias, int o0, boolean acc) {
+                         int rows, float[] bias, int o0, boolean acc, boolean relu) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c10 = c00, c11 = c00, c12 = c00;
         FloatVector c20 = c00, c21 = c00, c22 = c00, c30 = c00, c31 = c00, c32 = c00;
         FloatVector c40 = c00, c41 = c00, c42 = c00, c50 = c00, c51 = c00, c52 = c00;
@@ -204,57 +236,63 @@ final class ConvForward {
             c50 = w.fma(b0, c50); c51 = w.fma(b1, c51); c52 = w.fma(b2, c52);
         }
         int b0 = bb[0], b1 = bb[1], b2 = bb[2], v0 = vi[0], v1 = vi[1], v2 = vi[2];
-        put(c00, y, yOff + b0, pv, v0, acc, bias, o0);
-        put(c01, y, yOff + b1, pv, v1, acc, bias, o0);
-        put(c02, y, yOff + b2, pv, v2, acc, bias, o0);
+        put(c00, y, yOff + b0, pv, v0, acc, bias, o0, relu);
+        put(c01, y, yOff + b1, pv, v1, acc, bias, o0, relu);
+        put(c02, y, yOff + b2, pv, v2, acc, bias, o0, relu);
         if (rows > 1) {
             int r = yOff + oStride;
-            put(c10, y, r + b0, pv, v0, acc, bias, o0 + 1);
-            put(c11, y, r + b1, pv, v1, acc, bias, o0 + 1);
-            put(c12, y, r + b2, pv, v2, acc, bias, o0 + 1);
+            put(c10, y, r + b0, pv, v0, acc, bias, o0 + 1, relu);
+            put(c11, y, r + b1, pv, v1, acc, bias, o0 + 1, relu);
+            put(c12, y, r + b2, pv, v2, acc, bias, o0 + 1, relu);
         }
         if (rows > 2) {
             int r = yOff + 2 * oStride;
-            put(c20, y, r + b0, pv, v0, acc, bias, o0 + 2);
-            put(c21, y, r + b1, pv, v1, acc, bias, o0 + 2);
-            put(c22, y, r + b2, pv, v2, acc, bias, o0 + 2);
+            put(c20, y, r + b0, pv, v0, acc, bias, o0 + 2, relu);
+            put(c21, y, r + b1, pv, v1, acc, bias, o0 + 2, relu);
+            put(c22, y, r + b2, pv, v2, acc, bias, o0 + 2, relu);
         }
         if (rows > 3) {
             int r = yOff + 3 * oStride;
-            put(c30, y, r + b0, pv, v0, acc, bias, o0 + 3);
-            put(c31, y, r + b1, pv, v1, acc, bias, o0 + 3);
-            put(c32, y, r + b2, pv, v2, acc, bias, o0 + 3);
+            put(c30, y, r + b0, pv, v0, acc, bias, o0 + 3, relu);
+            put(c31, y, r + b1, pv, v1, acc, bias, o0 + 3, relu);
+            put(c32, y, r + b2, pv, v2, acc, bias, o0 + 3, relu);
         }
         if (rows > 4) {
             int r = yOff + 4 * oStride;
-            put(c40, y, r + b0, pv, v0, acc, bias, o0 + 4);
-            put(c41, y, r + b1, pv, v1, acc, bias, o0 + 4);
-            put(c42, y, r + b2, pv, v2, acc, bias, o0 + 4);
+            put(c40, y, r + b0, pv, v0, acc, bias, o0 + 4, relu);
+            put(c41, y, r + b1, pv, v1, acc, bias, o0 + 4, relu);
+            put(c42, y, r + b2, pv, v2, acc, bias, o0 + 4, relu);
         }
         if (rows > 5) {
             int r = yOff + 5 * oStride;
-            put(c50, y, r + b0, pv, v0, acc, bias, o0 + 5);
-            put(c51, y, r + b1, pv, v1, acc, bias, o0 + 5);
-            put(c52, y, r + b2, pv, v2, acc, bias, o0 + 5);
+            put(c50, y, r + b0, pv, v0, acc, bias, o0 + 5, relu);
+            put(c51, y, r + b1, pv, v1, acc, bias, o0 + 5, relu);
+            put(c52, y, r + b2, pv, v2, acc, bias, o0 + 5, relu);
         }
     }
 
-    private static void put(FloatVector v, float[] y, int base, PlaneVectors pv, int vi, boolean acc, float[] bias, int o) {
+    private static void put(FloatVector v, float[] y, int base, PlaneVectors pv, int vi, boolean acc, float[] bias, int o,
+                            boolean relu) {
         if (vi < 0) return;
         int lanes = pv.lanes()[vi];
         if (lanes == VL) {
             int idx = base + pv.out()[vi];
             v = acc ? v.add(FloatVector.fromArray(S, y, idx)) : bias == null ? v : v.add(bias[o]);
-            v.intoArray(y, idx);
+            rect(v, relu).intoArray(y, idx);
         } else if (lanes > 0) {
             int idx = base + pv.out()[vi];
             VectorMask<Float> m = S.indexInRange(0, lanes);
             v = acc ? v.add(FloatVector.fromArray(S, y, idx, m)) : bias == null ? v : v.add(bias[o]);
-            v.intoArray(y, idx, m);
+            rect(v, relu).intoArray(y, idx, m);
         } else {
             VectorMask<Float> m = VectorMask.fromLong(S, pv.maskBits()[vi]);
             v = acc ? v.add(FloatVector.fromArray(S, y, base, pv.map(), vi * VL, m)) : bias == null ? v : v.add(bias[o]);
-            v.intoArray(y, base, pv.map(), vi * VL, m);
+            rect(v, relu).intoArray(y, base, pv.map(), vi * VL, m);
         }
+    }
+
+    /** UnaryOp.RELU lanewise when relu (v > 0 ? v : 0, so NaN becomes 0 as there, unlike max). */
+    private static FloatVector rect(FloatVector v, boolean relu) {
+        return relu ? FloatVector.zero(S).blend(v, v.compare(VectorOperators.GT, 0f)) : v;
     }
 }

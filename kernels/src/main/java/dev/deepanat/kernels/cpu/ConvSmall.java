@@ -52,6 +52,18 @@ final class ConvSmall {
         return twoD(g) && ConvForward.supports(g) && g.oh() * g.ow() <= max && vecChannels % VL == 0 && vecChannels >= 2 * VL;
     }
 
+    /**
+     * Forward only, 3-D: the U-Net's deepest levels (8³ and 4³ planes, stride 1, ≥ 2 vectors of output channels). There
+     * {@link ConvForward}'s flat vectors fill 80 % (8²) or 50 % (4²) of their lanes and 2–8 planes give few voxel tiles;
+     * here every lane is an output channel. (Backward-data keeps {@link #use}: not measured on 3-D layers.)
+     */
+    static boolean useForward3d(ConvGeometry g) {
+        return !twoD(g) && ConvForward.supports(g) && g.sd() == 1 && g.sh() == 1 && g.sw() == 1
+                && g.oh() * g.ow() <= MAX_PLANE_3D && g.cOut() % VL == 0 && g.cOut() >= 2 * VL;
+    }
+
+    static final int MAX_PLANE_3D = 64;
+
     /** Backward-weight: up to 32 × 32 planes (where the voxel-reducing kernel still pays a lane reduction per 96 vectors). */
     static boolean useForWeight(ConvGeometry g) {
         return twoD(g) && ConvForward.supports(g) && g.oh() * g.ow() <= MAX_PLANE_WEIGHT && g.cOut() % VL == 0 && g.cOut() >= 2 * VL;
@@ -119,6 +131,11 @@ final class ConvSmall {
 
     /** y = conv(x, w) + bias with Wᵀ packed by {@link #packT} ([panel][(c,tap)][NP]). */
     static void forward(ConvGeometry g, float[] x, float[] pack, float[] bias, float[] y) {
+        forward(g, x, pack, bias, y, false);
+    }
+
+    /** y = conv(x, w) + bias, rectified (max(0, ·)) in the transposing store when relu. */
+    static void forward(ConvGeometry g, float[] x, float[] pack, float[] bias, float[] y, boolean relu) {
         final int taps = g.kd() * g.kh() * g.kw();
         final int k = g.cIn() * taps;
         final Slab slab = new Slab(g, VL);
@@ -170,7 +187,8 @@ final class ConvSmall {
                         for (int o = o0; o < o1; o++) {
                             float bo = bias == null ? 0f : bias[o];
                             int yo = yb + o * oStride, co = cb + o - o0;
-                            for (int v = 0; v < plane; v++) y[yo + v] = c[co + v * NP] + bo;
+                            if (relu) for (int v = 0; v < plane; v++) { float t = c[co + v * NP] + bo; y[yo + v] = t > 0 ? t : 0f; }
+                            else for (int v = 0; v < plane; v++) y[yo + v] = c[co + v * NP] + bo;
                         }
                     }
                 }

@@ -74,20 +74,31 @@ public class CpuBackend extends ReferenceBackend {
 
     @Override
     public void conv3d(ConvGeometry g, Storage x, Storage w, Storage bias, Storage y) {
+        conv3d(g, x, w, bias, y, false);
+    }
+
+    /** The ReLU is applied where the kernels store y, in the pass that adds the last input-channel block. */
+    @Override
+    public void conv3dRelu(ConvGeometry g, Storage x, Storage w, Storage bias, Storage y) {
+        conv3d(g, x, w, bias, y, true);
+    }
+
+    private void conv3d(ConvGeometry g, Storage x, Storage w, Storage bias, Storage y, boolean relu) {
         if (!ConvForward.supports(g)) {
-            super.conv3d(g, x, w, bias, y);
+            if (relu) super.conv3dRelu(g, x, w, bias, y);
+            else super.conv3d(g, x, w, bias, y);
             return;
         }
         int taps = g.kd() * g.kh() * g.kw(), k = g.cIn() * taps;
-        if (ConvSmall.use(g, g.cOut())) {
+        if (ConvSmall.use(g, g.cOut()) || ConvSmall.useForward3d(g)) {
             float[] pack = Scratch.floats(Scratch.PACK, ConvSmall.panels(g.cOut()) * ConvSmall.NP * k);
             ConvSmall.packT(arr(w), g.cOut(), g.cIn(), taps, ConvSmall.identity(taps), false, pack);
-            ConvSmall.forward(g, arr(x), pack, bias == null ? null : arr(bias), arr(y));
+            ConvSmall.forward(g, arr(x), pack, bias == null ? null : arr(bias), arr(y), relu);
             return;
         }
         float[] pack = Scratch.floats(Scratch.PACK, ConvForward.packedSize(g.cOut(), k));
         ConvForward.packWeights(arr(w), g.cOut(), k, pack);
-        ConvForward.run(g, arr(x), pack, bias == null ? null : arr(bias), arr(y));
+        ConvForward.run(g, arr(x), pack, bias == null ? null : arr(bias), arr(y), relu);
     }
 
     @Override

@@ -23,7 +23,8 @@ class CpuThreadsTest {
         String before = System.getProperty("deepanat.threads");
         try {
             ConvGeometry[] gs = {Conformance.same3(2, 7, 5, 6, 37, 13), Conformance.same3(1, 9, 4, 4, 4, 10),
-                    Conformance.same3(1, 24, 3, 6, 40, 40), Conformance.same3(1, 3, 3, 6, 20, 70)};
+                    Conformance.same3(1, 24, 3, 6, 40, 40), Conformance.same3(1, 3, 3, 6, 20, 70),
+                    Conformance.same3(1, 40, 8, 8, 8, 13), Conformance.same3(1, 36, 4, 4, 4, 25), Conformance.same3(1, 40, 4, 4, 4, 64)};
             for (ConvGeometry g : gs) {
                 SplittableRandom rng = new SplittableRandom(21);
                 float[] x = random(rng, (int) g.inputSize()), w = random(rng, (int) g.weightSize());
@@ -33,9 +34,9 @@ class CpuThreadsTest {
                     System.setProperty("deepanat.threads", Integer.toString(t));
                     assertEquals(t, Parallel.threads());
                     float[][] r = {Conformance.conv3d(CPU, g, x, w, b), Conformance.conv3dBackwardData(CPU, g, dy, w),
-                            Conformance.conv3dBackwardWeight(CPU, g, x, dy, true)[0]};
+                            Conformance.conv3dBackwardWeight(CPU, g, x, dy, true)[0], Conformance.conv3dRelu(CPU, g, x, w, b)};
                     if (ref == null) ref = r;
-                    else for (int k = 0; k < 3; k++) close("pass " + k + " with " + t + " threads " + g, ref[k], r[k], 1e-6, 1e-7);
+                    else for (int k = 0; k < r.length; k++) close("pass " + k + " with " + t + " threads " + g, ref[k], r[k], 1e-6, 1e-7);
                     // backward-weight sums each entry in one order whatever the split: the same bits
                     if (r != ref) assertArrayEquals(ref[2], r[2], "backward-weight with " + t + " threads " + g);
                 }
