@@ -1,23 +1,5 @@
 #!/usr/bin/env bash
-# Paired, interleaved A/B of two deepanat jars on the whole-volume-size forward pass (160³, f=48; predict pads HCP 145×174×145 to 160×176×160) (issue 13, forward part).
+# Paired, interleaved A/B of two deepanat jars on the whole-volume-size forward pass (160³, f=48; predict pads HCP
+# 145×174×145 to 160×176×160) (issue 13, forward part): benchmarks/ab_forward.sh with AB_KIND=whole.
 #   benchmarks/ab_whole.sh A.jar B.jar [rounds] [extra profile args...]
-# Each round runs `profile --forward --filters 48 --block 160 --warmup 0 --steps 1 --csv` with A, then with B (order alternates
-# per round), and prints per-layer conv rows and the step time; raw CSV lands in benchmarks/target/ab-whole-*/.
-set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-source "$root/.ci/find-jdk25"
-source "$root/scripts/lib/launch.sh"
-a="$1"; b="$2"; rounds="${3:-3}"; shift 3 || shift $#
-out="$root/benchmarks/target/ab-whole-$(date -u +%H%M%S)"; mkdir -p "$out"
-echo "load before: $(uptime)" | tee "$out/load.txt"
-for r in $(seq 1 "$rounds"); do
-  if (( r % 2 )); then order="A B"; else order="B A"; fi
-  for v in $order; do
-    jar=$a; [[ $v == B ]] && jar=$b
-    deepanat_run "$JAVA_HOME/bin/java" "$jar" profile --forward --filters 48 --block 160 --warmup 0 --steps 1 --top 60 --csv "$@" \
-      > "$out/$v-$r.csv" 2> "$out/$v-$r.err" || { cat "$out/$v-$r.err"; exit 1; }
-    echo "round $r $v done $(uptime | sed 's/.*load/load/')"
-  done
-done
-echo "load after: $(uptime)" | tee -a "$out/load.txt"
-echo "$out"
+AB_KIND=whole exec "$(dirname "${BASH_SOURCE[0]}")/ab_forward.sh" "$@"
