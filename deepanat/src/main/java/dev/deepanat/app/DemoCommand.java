@@ -49,9 +49,9 @@ final class DemoCommand implements Callable<Integer> {
         if (r.gan() != null)
             System.out.println("demo: the GAN-fine-tuned U-Net:                              " + r.gan());
         System.out.println("demo: linear baseline on the 11 inputs:                      " + r.baseline());
-        System.out.printf("demo: done in %.1f s; report %s, montage %s, loss curves %s, synthesized T1w %s%n",
+        System.out.printf(java.util.Locale.ROOT, "demo: done in %.1f s; report %s, montage %s, loss curves %s, synthesized T1w %s%n",
                 r.seconds(), r.report(), r.montage(), r.lossPlot(), r.synthesized());
-        System.out.printf("demo: open the report in a browser (one file, %.1f MB, no server needed): %s%n", r.htmlBytes() / 1e6,
+        System.out.printf(java.util.Locale.ROOT, "demo: open the report in a browser (one file, %.1f MB, no server needed): %s%n", r.htmlBytes() / 1e6,
                 r.html().toAbsolutePath().normalize());
         return 0;
     }

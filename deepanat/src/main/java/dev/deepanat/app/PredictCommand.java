@@ -38,7 +38,7 @@ final class PredictCommand implements Callable<Integer> {
         Invocation inv = Invocation.of(spec);
         var be = DeviceOption.pick(device);
         Synthesis.Result r = Synthesis.run(new Synthesis.Request(model, subject, out, t, pad, crop, t1Stats), be, new ConsoleProgress());
-        System.out.printf("predict: wrote %s and %s (tiling %s, de-normalized with the statistics of %s) in %.1f s%n",
+        System.out.printf(java.util.Locale.ROOT, "predict: wrote %s and %s (tiling %s, de-normalized with the statistics of %s) in %.1f s%n",
                 r.t1w(), r.normalized(), r.tiling().label(), r.statsSource(), r.seconds());
         if (report != null) {
             var details = new java.util.LinkedHashMap<String, String>();
@@ -49,7 +49,7 @@ final class PredictCommand implements Callable<Integer> {
             details.put("de-normalized with", r.statsSource());
             long bytes = HtmlReport.write(report, RunReport.forPrediction(SubjectLayout.of(subject), r.t1w(), details,
                     Provenance.of(inv.commandLine(), be.name(), inv.started())));
-            System.out.printf("predict: report %s (%.1f MB)%n", report, bytes / 1e6);
+            System.out.printf(java.util.Locale.ROOT, "predict: report %s (%.1f MB)%n", report, bytes / 1e6);
         }
         return 0;
     }

@@ -87,6 +87,14 @@ public final class ProfileCommand implements Callable<Integer> {
             }
             net.to(profiled);
         }
+        try {
+            return profile(be, profiled, net);
+        } finally {
+            net.close(); // also when the block size is refused or a step fails
+        }
+    }
+
+    private int profile(Backend be, ProfiledBackend profiled, UNet3d net) throws IOException {
         UNetConfig config = net.config();
         if (block < 1 || block % config.sizeMultiple() != 0)
             throw new UserError("--block " + block + " must be a positive multiple of " + config.sizeMultiple() + " for "
@@ -121,7 +129,6 @@ public final class ProfileCommand implements Callable<Integer> {
             Roofline.write(plot, title, r, peak);
             System.err.println("deepanat profile: roofline written to " + plot);
         }
-        net.close();
         return 0;
     }
 }

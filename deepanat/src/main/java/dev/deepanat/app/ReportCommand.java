@@ -23,7 +23,7 @@ final class ReportCommand implements Callable<Integer> {
     public Integer call() {
         Path html = out != null ? out : dir.resolve(RunReport.FILE);
         long bytes = HtmlReport.write(html, RunReport.forDir(dir));
-        System.out.printf("report: wrote %s (%.1f MB); open it in a browser%n", html, bytes / 1e6);
+        System.out.printf(java.util.Locale.ROOT, "report: wrote %s (%.1f MB); open it in a browser%n", html, bytes / 1e6);
         return 0;
     }
 }

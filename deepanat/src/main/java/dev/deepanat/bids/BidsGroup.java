@@ -71,10 +71,13 @@ public final class BidsGroup {
             } catch (UserError | IllegalArgumentException e) {
                 rep.problem(out.relativize(t1) + ": " + e.getMessage());
                 problems++;
+            } catch (RuntimeException e) { // a bug, not the data: still one line, and the other rows still come
+                rep.problem(out.relativize(t1) + ": internal error " + e);
+                problems++;
             }
         }
         for (String w : wanted)
-            if (t1s.stream().noneMatch(p -> w.equals(BidsName.parse(p.getFileName().toString()).get("sub")))) {
+            if (t1s.stream().map(p -> BidsName.parse(p.getFileName().toString())).noneMatch(n -> n != null && w.equals(n.get("sub")))) {
                 rep.problem("sub-" + w + ": no synthesized T1w in " + outDir);
                 problems++;
             }
@@ -100,21 +103,35 @@ public final class BidsGroup {
             throw new UserError(sidecarPath + ": missing or unreadable sidecar; rerun the participant level with --skip-existing");
         }
         String maskRel = null;
-        for (JsonElement s : side.getAsJsonArray("Sources"))
-            if (s.getAsString().endsWith("_desc-brain_mask.nii.gz")) maskRel = s.getAsString().substring("bids::".length());
+        List<String> warnings = new ArrayList<>();
+        JsonObject timing;
+        try { // a hand-edited sidecar: a missing or mistyped field is the sidecar's problem, one line
+            for (JsonElement s : side.getAsJsonArray("Sources"))
+                if (s.getAsString().startsWith("bids::") && s.getAsString().endsWith("_desc-brain_mask.nii.gz"))
+                    maskRel = s.getAsString().substring("bids::".length());
+            if (side.has("DeepAnatWarnings")) side.getAsJsonArray("DeepAnatWarnings").forEach(w -> warnings.add(w.getAsString()));
+            timing = side.has("DeepAnatTiming") ? side.getAsJsonObject("DeepAnatTiming") : new JsonObject();
+            for (String k : List.of("RunSeconds", "PrepareSeconds", "ForwardSeconds")) num(timing, k);
+        } catch (RuntimeException e) {
+            throw new UserError(sidecarPath + ": malformed sidecar (" + e + "); rerun the participant level for this run");
+        }
         if (maskRel == null) throw new UserError(sidecarPath + ": Sources names no brain mask");
-        NiftiImage t1 = Nifti.read(t1Path), maskImg = Nifti.read(out.resolve(maskRel));
-        float[] mask = maskImg.data(), fa = Nifti.read(out.resolve(maskRel.replace("_desc-brain_mask", "_desc-dti_FA"))).data();
-        float[] md = Nifti.read(out.resolve(maskRel.replace("_desc-brain_mask", "_desc-dti_ADC"))).data();
+        Path maskPath = out.resolve(maskRel), faPath = out.resolve(maskRel.replace("_desc-brain_mask", "_desc-dti_FA"));
+        Path mdPath = out.resolve(maskRel.replace("_desc-brain_mask", "_desc-dti_ADC"));
+        NiftiImage t1 = Nifti.read(t1Path), maskImg = Nifti.read(maskPath), faImg = Nifti.read(faPath), mdImg = Nifti.read(mdPath);
         Grid g = Grid.of(maskImg);
+        for (var e : java.util.Map.of(t1Path, t1, faPath, faImg, mdPath, mdImg).entrySet()) {
+            Grid o = Grid.of(e.getValue());
+            if (e.getValue().data().length != maskImg.data().length || o.nx() != g.nx() || o.ny() != g.ny() || o.nz() != g.nz())
+                throw new UserError(e.getKey() + ": " + o.nx() + "×" + o.ny() + "×" + o.nz() + " (" + e.getValue().data().length
+                        + " values), its brain mask " + maskPath.getFileName() + " " + g.nx() + "×" + g.ny() + "×" + g.nz());
+        }
+        float[] mask = maskImg.data(), fa = faImg.data(), md = mdImg.data();
         long vox = 0;
         double sfa = 0, smd = 0;
         for (int i = 0; i < mask.length; i++) if (mask[i] > 0.5f) { vox++; sfa += fa[i]; smd += md[i]; }
         double[] pd = maskImg.header().pixdim();
         double ml = vox * Math.abs(pd[1] * pd[2] * pd[3]) / 1000;
-        List<String> warnings = new ArrayList<>();
-        if (side.has("DeepAnatWarnings")) side.getAsJsonArray("DeepAnatWarnings").forEach(w -> warnings.add(w.getAsString()));
-        JsonObject timing = side.has("DeepAnatTiming") ? side.getAsJsonObject("DeepAnatTiming") : new JsonObject();
         String ssim = "n/a", mae = "n/a", psnr = "n/a";
         Path refT1 = rawT1w(raw.resolve(rel).getParent().getParent().resolve("anat"));
         if (refT1 != null) {

@@ -117,8 +117,9 @@ public final class Derivatives {
 
     static String description(BidsDataset raw) {
         JsonObject d = new JsonObject();
-        d.addProperty("Name", "DeepAnat-J synthesized T1w" + (raw.description() != null && raw.description().has("Name")
-                ? " of " + raw.description().get("Name").getAsString() : ""));
+        // the raw Name only when it is a string: a hand-written "Name": null or {} must not stop the whole app
+        boolean named = raw.description() != null && raw.description().has("Name") && raw.description().get("Name").isJsonPrimitive();
+        d.addProperty("Name", "DeepAnat-J synthesized T1w" + (named ? " of " + raw.description().get("Name").getAsString() : ""));
         d.addProperty("BIDSVersion", BIDS_VERSION);
         d.addProperty("DatasetType", "derivative");
         JsonObject gen = new JsonObject();

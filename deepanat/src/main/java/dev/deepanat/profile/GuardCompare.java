@@ -134,7 +134,7 @@ public final class GuardCompare {
                 rec.put("ratios", now);
                 rec.put("ours_ms", new TreeMap<>(ours));
                 rec.put("torch_ms", new TreeMap<>(torch));
-                Files.writeString(Path.of(a.get("record")), GSON.toJson(rec) + "\n");
+                dev.deepanat.common.AtomicFiles.writeString(Path.of(a.get("record")), GSON.toJson(rec) + "\n"); // never a half-written baseline
                 System.out.print(table(compare(Map.of(), now, tol), tol));
                 System.out.println("guard: recorded " + now.size() + " ratios in " + a.get("record"));
                 return 0;

@@ -47,10 +47,17 @@ public final class RunReport {
             throw new UserError(json + ": cannot read the demo's report (" + e.getMessage() + ")", e);
         }
         if (!r.has("model") || !r.has("held_out_subject")) throw new UserError(json + ": not a demo report (no model or held_out_subject)");
-        ReportPage p = new ReportPage("DeepAnat demo: synthesized T1w of " + r.get("held_out_subject").getAsString());
-        provenance(p, out);
-        for (String k : List.of("held_out_subject", "epochs", "tiling", "checkpoint", "seconds"))
-            if (r.has(k)) p.provenance(k.replace('_', ' '), r.get(k).getAsString());
+        ReportPage p;
+        String sj;
+        try { // getAsString throws on an object, an array or null
+            sj = r.get("held_out_subject").getAsString();
+            p = new ReportPage("DeepAnat demo: synthesized T1w of " + sj);
+            provenance(p, out);
+            for (String k : List.of("held_out_subject", "epochs", "tiling", "checkpoint", "seconds"))
+                if (r.has(k)) p.provenance(k.replace('_', ' '), r.get(k).getAsString());
+        } catch (UnsupportedOperationException | IllegalStateException e) {
+            throw new UserError(json + ": a field is not a plain value (" + e.getMessage() + ")", e);
+        }
         p.metrics("U-Net", values(r, "model", json));
         if (r.has("gan")) p.metrics("hybrid GAN", values(r, "gan", json));
         if (r.has("baseline")) p.metrics("linear baseline", values(r, "baseline", json));
@@ -58,7 +65,6 @@ public final class RunReport {
         if (r.has("gan") && Files.isRegularFile(out.resolve("gan-run/history.csv")))
             HistoryCsv.read(out.resolve("gan-run/history.csv")).charts("hybrid GAN").forEach(p::chart);
 
-        String sj = r.get("held_out_subject").getAsString();
         SubjectLayout files = new SubjectLayout(out.resolve("data").resolve(sj), sj);
         NiftiImage mask = Nifti.read(files.mask()), truth = Nifti.read(files.t1w());
         Path ganFile = out.resolve(sj + "_t1w_synth_gan.nii.gz");
@@ -119,9 +125,18 @@ public final class RunReport {
      */
     static void volumes(ReportPage p, NiftiImage maskImg, float[] meanDwi, float[] synth, float[] gan, float[] truth) {
         float[] mask = maskImg.data();
-        Montage.Window t1 = Montage.Window.percentiles(truth != null ? truth : synth, mask, 1, 99);
+        // every volume on the mask's grid before anything indexes them together
+        String[] names = {"mean DWI", "synthesized T1w", "GAN T1w", "true T1w"};
+        float[][] given = {meanDwi, synth, gan, truth};
+        for (int i = 0; i < given.length; i++)
+            if (given[i] != null && given[i].length != mask.length)
+                throw new UserError(names[i] + ": " + given[i].length + " voxels, the mask " + mask.length + "; not on one grid");
+        boolean any = false;
+        for (float v : mask) if (v > 0) { any = true; break; }
+        if (!any) throw new UserError("the brain mask is empty (no voxel > 0); nothing to show");
+        Montage.Window t1 = window(truth != null ? truth : synth, mask, truth != null ? "true T1w" : "synthesized T1w");
         List<Shown> rows = new ArrayList<>();
-        if (meanDwi != null) rows.add(new Shown("mean DWI", meanDwi, Montage.Window.percentiles(meanDwi, mask, 1, 99), "gray"));
+        if (meanDwi != null) rows.add(new Shown("mean DWI", meanDwi, window(meanDwi, mask, "mean DWI"), "gray"));
         rows.add(new Shown("synthesized T1w", synth, t1, "gray"));
         if (gan != null) rows.add(new Shown("GAN T1w", gan, t1, "gray"));
         if (truth != null) {
@@ -136,6 +151,15 @@ public final class RunReport {
             p.volume(ViewerVolume.of(s.name(), maskImg, s.data(), s.window(), s.colormap()));
         }
         if (p.montagePng == null) p.montage(montage(maskImg, rows));
+    }
+
+    /** The 1st..99th percentile window in the mask; a volume with no finite value there is the data's problem. */
+    private static Montage.Window window(float[] data, float[] mask, String name) {
+        try {
+            return Montage.Window.percentiles(data, mask, 1, 99);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(name + ": " + e.getMessage(), e);
+        }
     }
 
     private static byte[] montage(NiftiImage mask, List<Shown> rows) {

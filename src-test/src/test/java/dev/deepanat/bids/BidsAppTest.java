@@ -247,6 +247,37 @@ class BidsAppTest {
     }
 
     @Test
+    void groupGivesOneLinePerBrokenRunAndStillWritesTheTable() throws IOException {
+        Path out = root.resolve("out-group-broken");
+        run(0, "bids", raw.toString(), out.toString(), "participant", "--model", model.toString(), "--participant-label", "01", "03");
+        // sub-01: a sidecar without Sources (was a NullPointerException that stopped the whole group level, exit 1)
+        Path side = out.resolve("sub-01/anat/sub-01_space-dwi_desc-synth_T1w.json");
+        JsonObject j = json(side);
+        j.remove("Sources");
+        Files.writeString(side, j.toString());
+        // sub-03: an FA map on another grid (was an ArrayIndexOutOfBoundsException)
+        Path fa = out.resolve("sub-03/dwi/sub-03_space-dwi_desc-dti_FA.nii.gz");
+        dev.deepanat.nifti.NiftiImage img = Nifti.read(fa);
+        int[] d = img.dims();
+        Nifti.write(fa, dev.deepanat.nifti.NiftiImage.of(img.header(), new int[] {d[0] - 1, d[1], d[2]}, new float[(d[0] - 1) * d[1] * d[2]]));
+        String[] r = run(2, "bids", raw.toString(), out.toString(), "group");
+        assertEquals(2, r[1].strip().split("\n").length, r[1]);
+        assertTrue(r[1].contains(side + ": malformed sidecar"), r[1]);
+        assertTrue(r[1].contains(fa + ": "), r[1]);
+        assertFalse(r[1].contains("\tat ") || r[1].contains("internal error"), r[1]);
+        assertEquals(1, Files.readAllLines(out.resolve("group/qc.tsv")).size(), "the header, no row of a broken run");
+    }
+
+    @Test
+    void aDatasetNameThatIsNotAStringIsLeftOut() throws IOException {
+        Path ds = root.resolve("raw-name-null");
+        Files.createDirectories(ds.resolve("sub-01"));
+        Files.writeString(ds.resolve("dataset_description.json"), "{\"Name\": null, \"BIDSVersion\": \"1.9.0\"}");
+        JsonObject d = JsonParser.parseString(Derivatives.description(BidsDataset.open(ds))).getAsJsonObject();
+        assertEquals("DeepAnat-J synthesized T1w", d.get("Name").getAsString());
+    }
+
+    @Test
     void theNameRulesRejectWhatBidsForbids() {
         assertNull(Derivatives.checkName("sub-01/ses-1/anat/sub-01_ses-1_acq-x_run-2_space-dwi_desc-synth_T1w.nii.gz"));
         assertNull(Derivatives.checkName("sub-01/dwi/sub-01_dir-AP_space-dwi_desc-dti_FA.json"));

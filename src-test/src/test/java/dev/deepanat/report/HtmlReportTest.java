@@ -93,6 +93,31 @@ class HtmlReportTest {
         assertFalse(Files.exists(run.resolve("report.html")));
     }
 
+    @Test
+    void volumesOffTheMasksGridOrAnEmptyMaskAreOneLineNotAnIndexError() {
+        int nx = 4, ny = 4, nz = 4;
+        float[] m = new float[nx * ny * nz];
+        java.util.Arrays.fill(m, 1f);
+        NiftiImage mask = NiftiImage.of(NiftiHeader.defaults(4, 4, 4), new int[] {nx, ny, nz}, m);
+        var e = org.junit.jupiter.api.Assertions.assertThrows(dev.deepanat.common.UserError.class,
+                () -> RunReport.volumes(new ReportPage("t"), mask, null, new float[m.length], null, new float[m.length - 1]));
+        assertTrue(e.getMessage().startsWith("true T1w: 63 voxels, the mask 64"), e.getMessage());
+        NiftiImage empty = NiftiImage.of(NiftiHeader.defaults(4, 4, 4), new int[] {nx, ny, nz}, new float[m.length]);
+        e = org.junit.jupiter.api.Assertions.assertThrows(dev.deepanat.common.UserError.class,
+                () -> RunReport.volumes(new ReportPage("t"), empty, null, new float[m.length], null, new float[m.length]));
+        assertTrue(e.getMessage().contains("mask is empty"), e.getMessage());
+    }
+
+    @Test
+    void aDemoReportWhoseSubjectIsNotAStringIsOneLine() throws IOException {
+        Path demo = Files.createDirectory(dir.resolve("demo"));
+        Files.writeString(demo.resolve("report.json"), "{\"model\": {}, \"held_out_subject\": {\"id\": 1}}");
+        String[] r = Cli.run("report", demo.toString());
+        assertEquals("2", r[0], r[2]);
+        assertEquals(1, r[2].strip().lines().count(), r[2]);
+        assertTrue(r[2].contains("report.json: a field is not a plain value"), r[2]);
+    }
+
     private static int count(String s, String part) {
         int n = 0;
         for (int at = s.indexOf(part); at >= 0; at = s.indexOf(part, at + 1)) n++;
