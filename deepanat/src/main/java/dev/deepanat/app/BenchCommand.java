@@ -14,6 +14,7 @@ import dev.deepanat.model.UNetConfig;
 import dev.deepanat.train.GanStep;
 import dev.deepanat.train.TrainingStep;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -32,22 +33,14 @@ import java.util.concurrent.Callable;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Time U-Net training steps (or forward passes) on random data and report seconds per step and GFLOP/s.")
 public final class BenchCommand implements Callable<Integer> {
-    @Option(names = "--filters", defaultValue = "16", description = "Base filters (default ${DEFAULT-VALUE}; the paper uses 48).")
-    int filters;
-    @Option(names = "--block", defaultValue = "32", description = "Edge of the cubic input block (default ${DEFAULT-VALUE}).")
-    int block;
-    @Option(names = "--channels", defaultValue = "11", description = "Input channels (default ${DEFAULT-VALUE}).")
-    int channels;
-    @Option(names = "--levels", defaultValue = "5", description = "U-Net levels (default ${DEFAULT-VALUE}).")
-    int levels;
+    @Mixin
+    UNetShapeOptions shape;
     @Option(names = "--steps", defaultValue = "5", description = "Timed steps after one warm-up step (default ${DEFAULT-VALUE}).")
     int steps;
     @Option(names = "--forward-only", description = "Time forward passes without gradients instead of training steps.")
     boolean forwardOnly;
     @Option(names = "--device", defaultValue = "auto", description = "Backend: cuda, cpu, reference, checked or auto (cuda when available, else the fastest CPU backend; default ${DEFAULT-VALUE}).")
     String device;
-    @Option(names = "--threads", description = "Threads of the cpu backend (default: all available processors).")
-    Integer threads;
     @Option(names = "--json", description = "Print one JSON object instead of text.")
     boolean json;
     @Option(names = "--gan", description = "Time hybrid-GAN steps instead: the discriminator's --d-epochs passes over the block's 6·block slices, then one generator step.")
@@ -63,23 +56,14 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (threads != null) {
-            if (threads < 1) throw new UserError("--threads must be at least 1, got " + threads);
-            System.setProperty("deepanat.threads", Integer.toString(threads));
-        }
+        shape.applyThreads();
+        int block = shape.block, channels = shape.channels;
         if (steps < 1) throw new UserError("--steps must be at least 1, got " + steps);
         if (gan && forwardOnly) throw new UserError("--gan and --forward-only exclude each other");
         if (gan && (block % 16 != 0 || dEpochs < 1 || dBatch < 2 || dFilters < 1))
             throw new UserError("--gan needs a --block that is a multiple of 16, --d-epochs >= 1, --d-batch >= 2 and --d-filters >= 1");
-        UNetConfig config;
-        try {
-            config = new UNetConfig(channels, 1, filters, levels, false);
-        } catch (IllegalArgumentException e) {
-            throw new UserError(e.getMessage());
-        }
-        if (block < 1 || block % config.sizeMultiple() != 0)
-            throw new UserError("--block " + block + " must be a positive multiple of " + config.sizeMultiple()
-                    + " for " + levels + " levels");
+        UNetConfig config = shape.config(false);
+        shape.checkBlock(config);
         Backend be = DeviceOption.pick(device);
         ProfiledBackend profiler = profile ? new ProfiledBackend(be) : null;
         if (profiler != null) be = profiler;
@@ -135,14 +119,14 @@ public final class BenchCommand implements Callable<Integer> {
                     "{\"engine\":\"deepanat-j\",\"device\":\"%s\",\"threads\":%s,\"filters\":%d,\"block\":%d,\"channels\":%d,"
                             + "\"levels\":%d,\"mode\":\"%s\",\"steps\":%d,\"median_s\":%.6f,\"min_s\":%.6f,\"gflop\":%s,"
                             + "\"gflops\":%s,\"peak_rss_mb\":%s,\"peak_tensor_mb\":%.1f,\"times_s\":%s}%n",
-                    be.name(), threadsUsed, filters, block, channels, levels, gan ? "gan" : forwardOnly ? "forward" : "train", steps,
+                    be.name(), threadsUsed, config.baseFilters(), block, channels, config.levels(), gan ? "gan" : forwardOnly ? "forward" : "train", steps,
                     median, min, gan ? "null" : String.format(Locale.ROOT, "%.3f", flops / 1e9),
                     gan ? "null" : String.format(Locale.ROOT, "%.2f", gflops), rssKb < 0 ? "null" : String.format(Locale.ROOT, "%.1f", rssKb / 1024.0), peakLive / 1048576.0,
                     Arrays.toString(Arrays.stream(times).mapToObj(t -> String.format(Locale.ROOT, "%.6f", t)).toArray()));
         } else {
             System.out.printf(Locale.ROOT, "U-Net %s, %d filters, %d³ block, %d channels, %d levels on %s, threads=%s%n",
                     gan ? "GAN step (discriminator " + dFilters + " filters, " + dEpochs + " passes of " + dBatch + ")"
-                            : forwardOnly ? "forward pass" : "training step", filters, block, channels, levels, be.name(), threadsUsed);
+                            : forwardOnly ? "forward pass" : "training step", config.baseFilters(), block, channels, config.levels(), be.name(), threadsUsed);
             if (gan) System.out.printf(Locale.ROOT, "median %.3f s, min %.3f s per step%n", median, min);
             else System.out.printf(Locale.ROOT, "median %.3f s, min %.3f s per step; %.2f GFLOP per step, %.1f GFLOP/s%n",
                     median, min, flops / 1e9, gflops);

@@ -12,6 +12,7 @@ import dev.deepanat.profile.Roofline;
 import dev.deepanat.profile.StepProfile;
 import dev.deepanat.train.Checkpoints;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -26,20 +27,14 @@ import java.util.concurrent.Callable;
 @Command(name = "profile", mixinStandardHelpOptions = true,
         description = "Profile one U-Net step per layer and pass: kernel times, FLOP, bytes, GFLOP/s and % of the measured peaks; a roofline PNG.")
 public final class ProfileCommand implements Callable<Integer> {
+    @Mixin
+    UNetShapeOptions shape;
     @Option(names = "--device", defaultValue = "cpu", description = "Backend: cpu, cuda, reference, checked (default ${DEFAULT-VALUE}).")
     String device;
     @Option(names = "--model", description = "A checkpoint (best.safetensors): profile its U-Net instead of --filters/--levels.")
     Path model;
-    @Option(names = "--filters", defaultValue = "16", description = "Base filters (default ${DEFAULT-VALUE}).")
-    int filters;
-    @Option(names = "--levels", defaultValue = "5", description = "U-Net levels (default ${DEFAULT-VALUE}).")
-    int levels;
-    @Option(names = "--channels", defaultValue = "11", description = "Input channels (default ${DEFAULT-VALUE}).")
-    int channels;
     @Option(names = "--batch-norm", description = "With batch normalization.")
     boolean batchNorm;
-    @Option(names = "--block", defaultValue = "32", description = "Edge of the cubic input block (default ${DEFAULT-VALUE}).")
-    int block;
     @Option(names = "--train", description = "Profile a training step (the default).")
     boolean train;
     @Option(names = "--forward", description = "Profile a forward pass without gradients.")
@@ -48,8 +43,6 @@ public final class ProfileCommand implements Callable<Integer> {
     int steps;
     @Option(names = "--warmup", defaultValue = "1", description = "Untimed steps first (default ${DEFAULT-VALUE}; on the cpu the JIT may need 2–3).")
     int warmup;
-    @Option(names = "--threads", description = "Threads of the cpu backend (default: all available processors).")
-    Integer threads;
     @Option(names = "--json", description = "Print one JSON object instead of the table.")
     boolean json;
     @Option(names = "--csv", description = "Print CSV (one line per row) instead of the table.")
@@ -70,21 +63,14 @@ public final class ProfileCommand implements Callable<Integer> {
         if (top < 0) throw new UserError("--top must be 0 or more, got " + top);
         if (plot != null && ModuleLayer.boot().findModule("java.desktop").isEmpty())
             throw new UserError("--plot needs the java.desktop module, which this Java runtime lacks (the GPU bundle leaves it out); use --csv or --json");
-        if (threads != null) {
-            if (threads < 1) throw new UserError("--threads must be at least 1, got " + threads);
-            System.setProperty("deepanat.threads", Integer.toString(threads));
-        }
+        shape.applyThreads();
         Backend be = DeviceOption.pick(device);
         ProfiledBackend profiled = new ProfiledBackend(be);
         UNet3d net;
         if (model != null) {
             net = Checkpoints.load(model, profiled).net();
         } else {
-            try {
-                net = new UNet3d(new UNetConfig(channels, 1, filters, levels, batchNorm), new SplittableRandom(1));
-            } catch (IllegalArgumentException e) {
-                throw new UserError(e.getMessage());
-            }
+            net = new UNet3d(shape.config(batchNorm), new SplittableRandom(1));
             net.to(profiled);
         }
         try {
@@ -96,9 +82,8 @@ public final class ProfileCommand implements Callable<Integer> {
 
     private int profile(Backend be, ProfiledBackend profiled, UNet3d net) throws IOException {
         UNetConfig config = net.config();
-        if (block < 1 || block % config.sizeMultiple() != 0)
-            throw new UserError("--block " + block + " must be a positive multiple of " + config.sizeMultiple() + " for "
-                    + config.levels() + " levels");
+        shape.checkBlock(config);
+        int block = shape.block;
         int nThreads = Integer.getInteger("deepanat.threads", Runtime.getRuntime().availableProcessors());
         Peaks.Peak peak = Peaks.get(Peaks.cacheFile(), be.name(), nThreads, remeasurePeaks, () -> {
             System.err.println("deepanat profile: measuring the FLOP and bandwidth peaks of " + be.name()
