@@ -2,6 +2,7 @@ package dev.deepanat.model;
 
 import dev.deepanat.engine.Shapes;
 import dev.deepanat.engine.Tensor;
+import dev.deepanat.engine.autograd.Autograd;
 import dev.deepanat.engine.init.Initializers;
 import dev.deepanat.engine.nn.BatchNorm;
 import dev.deepanat.engine.nn.Conv3d;
@@ -69,7 +70,18 @@ public final class UNet3d extends Module {
             if (in != x) in.close();
         }
         Tensor h = skips[levels - 1];
+        // Inference (nothing to record): each decoder block's first conv reads the skip and the coarser level in place
+        // (Conv3d.forwardSkipUp), so neither the upsampled level nor the concatenation is allocated.
+        boolean inference = !config.batchNorm() && !recording(x);
         for (int l = levels - 2; l >= 0; l--) {
+            if (inference) {
+                Tensor next;
+                try (var d = Layer.enter("dec" + l)) { next = dec[l].forwardSkipUp(skips[l], h); }
+                h.close();
+                skips[l].close();
+                h = next;
+                continue;
+            }
             Tensor up, cat;
             try (var u = Layer.enter("up" + l)) { up = Pooling.upsampleNearest3d(h, 2); }
             h.close();
@@ -83,6 +95,14 @@ public final class UNet3d extends Module {
         try (var o = Layer.enter("out")) { y = out.forward(h); }
         h.close();
         return y;
+    }
+
+    /** Whether this forward pass records a graph: recording is on and the input or a parameter requires a gradient. */
+    private boolean recording(Tensor x) {
+        if (!Autograd.isEnabled()) return false;
+        if (x.requiresGrad()) return true;
+        for (Tensor p : parameters()) if (p.requiresGrad()) return true;
+        return false;
     }
 
     /** Two 3×3×3 convolutions, each followed by (batch norm and) ReLU. */
@@ -103,6 +123,15 @@ public final class UNet3d extends Module {
             h.close();
             return y;
         }
+
+        /** forward(concat(skip, upsample ×2 (low))) for inference, the first conv reading both in place. */
+        Tensor forwardSkipUp(Tensor skip, Tensor low) {
+            Tensor h, y;
+            try (var l = Layer.enter("0")) { h = ((ConvBnRelu) layers[0]).forwardSkipUp(skip, low); }
+            try (var l = Layer.enter("1")) { y = layers[1].forward(h); }
+            h.close();
+            return y;
+        }
     }
 
     static final class ConvBnRelu extends Module {
@@ -113,6 +142,11 @@ public final class UNet3d extends Module {
             // With batch norm the conv bias is redundant (the norm's shift replaces it), as in the Keras original.
             conv = registerModule("conv", new Conv3d(in, out, 3, 1, Padding.same(), !batchNorm, Initializers.heNormal(), rng));
             bn = batchNorm ? registerModule("bn", BatchNorm.of3d(out)) : null;
+        }
+
+        /** Without batch norm only (the caller checks): relu(conv(concat(skip, upsample(low)))). */
+        Tensor forwardSkipUp(Tensor skip, Tensor low) {
+            return conv.forwardSkipUp(skip, low, true);
         }
 
         @Override

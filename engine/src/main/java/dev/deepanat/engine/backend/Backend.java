@@ -141,6 +141,32 @@ public interface Backend {
         unary(UnaryOp.RELU, 0f, 0f, y, y, g.outputSize());
     }
 
+    /**
+     * The U-Net decoder's first convolution for inference, y = conv(concat(skip, upsample(low)), w) + bias (rectified
+     * when relu): its input is the skip connection, channels [0, cSkip), followed by the next coarser level upsampled
+     * ×2 (nearest) on every axis. g is the geometry over that concatenated input (its sizes are skip's; low has half
+     * of each, all even). The definition, this default, materializes the upsampled level and the concatenation, then
+     * runs {@link #conv3d} or {@link #conv3dRelu}; a backend may read both inputs in place instead (the cpu backend's
+     * Winograd path does: at whole-volume size the two tensors it skips are 1.6 and 2.4 GB).
+     */
+    default void conv3dSkipUp(ConvGeometry g, int cSkip, Storage skip, Storage low, Storage w, Storage bias, Storage y,
+                              boolean relu) {
+        int n = g.n(), cLow = g.cIn() - cSkip;
+        long vox = (long) g.d() * g.h() * g.w();
+        Storage up = allocateUninitialized(n * cLow * vox), cat = allocateUninitialized(g.inputSize());
+        try {
+            upsampleNearest3d(new UpsampleGeometry(n, cLow, g.d() / 2, g.h() / 2, g.w() / 2, 2, 2, 2), low, up);
+            int a = Math.toIntExact(cSkip * vox), b = Math.toIntExact(cLow * vox), all = a + b;
+            copy(new View(skip, 0, new int[] {n, a}, new int[] {a, 1}), new View(cat, 0, new int[] {n, a}, new int[] {all, 1}));
+            copy(new View(up, 0, new int[] {n, b}, new int[] {b, 1}), new View(cat, a, new int[] {n, b}, new int[] {all, 1}));
+            if (relu) conv3dRelu(g, cat, w, bias, y);
+            else conv3d(g, cat, w, bias, y);
+        } finally {
+            up.free();
+            cat.free();
+        }
+    }
+
     /** dx = conv_transpose(dy, w) (overwrites dx). */
     void conv3dBackwardData(ConvGeometry g, Storage dy, Storage w, Storage dx);
 

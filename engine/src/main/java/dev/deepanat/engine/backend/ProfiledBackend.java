@@ -211,6 +211,12 @@ public final class ProfiledBackend implements Backend {
     }
 
     @Override
+    public void conv3dSkipUp(ConvGeometry g, int cSkip, Storage skip, Storage low, Storage w, Storage bias, Storage y, boolean relu) {
+        time("conv3dSkipUp", KernelCost.conv3dSkipUp(g, cSkip, bias != null, relu),
+                () -> inner.conv3dSkipUp(g, cSkip, in(skip), in(low), in(w), in(bias), in(y), relu));
+    }
+
+    @Override
     public void conv3dBackwardData(ConvGeometry g, Storage dy, Storage w, Storage dx) {
         time("conv3dBackwardData", KernelCost.conv3dBackwardData(g), () -> inner.conv3dBackwardData(g, in(dy), in(w), in(dx)));
     }

@@ -31,6 +31,16 @@ public final class Conv3d extends Module {
         return Convolution.conv3d(x, param("weight"), param("bias"), stride, padding);
     }
 
+    /**
+     * For inference, [relu](forward(concat(skip, upsample ×2 (low)))) without materializing the upsampled level or
+     * the concatenation ({@link Convolution#conv3dSkipUp}); for a stride-1, 'same' layer only.
+     */
+    public Tensor forwardSkipUp(Tensor skip, Tensor low, boolean relu) {
+        if (stride[0] != 1 || stride[1] != 1 || stride[2] != 1 || !(padding instanceof Padding.Same))
+            throw new IllegalStateException("forwardSkipUp needs a stride-1 'same' convolution");
+        return Convolution.conv3dSkipUp(skip, low, param("weight"), param("bias"), relu);
+    }
+
     /** relu(forward(x)) with the ReLU fused into the convolution's output ({@link Convolution#conv3dRelu}). */
     public Tensor forwardRelu(Tensor x) {
         return Convolution.conv3dRelu(x, param("weight"), param("bias"), stride, padding);

@@ -40,6 +40,17 @@ public final class KernelCost {
         return new Cost(c.shape(), c.flop() + g.outputSize(), c.bytes());
     }
 
+    /**
+     * conv(concat(skip, upsample(low))) (+ ReLU): the conv's FLOP; skip, low (an eighth of its channels' voxels), w,
+     * (b) read, y written: the traffic of the kernel that reads both in place.
+     */
+    public static Cost conv3dSkipUp(ConvGeometry g, int cSkip, boolean bias, boolean relu) {
+        Cost c = relu ? conv3dRelu(g, bias) : conv3d(g, bias);
+        long vox = (long) g.d() * g.h() * g.w();
+        double in = (double) g.n() * vox * (cSkip + (g.cIn() - cSkip) / 8.0);
+        return new Cost(c.shape(), c.flop(), c.bytes() - F * (g.inputSize() - in));
+    }
+
     /** dx = conv_transpose(dy, w): the forward's MACs; dy and w read, dx written. */
     public static Cost conv3dBackwardData(ConvGeometry g) {
         return new Cost(conv(g), 2.0 * g.macs(), F * (g.outputSize() + g.weightSize() + g.inputSize()));

@@ -52,6 +52,11 @@ final class ConvBackwardData {
     }
 
     static void run(ConvGeometry g, float[] dy, float[] w, float[] dx) {
+        run(g, dy, w, dx, false);
+    }
+
+    /** With winograd, a 3×3×3 stride-1 case that {@link Winograd#use} takes runs there on the transformed kernel. */
+    static void run(ConvGeometry g, float[] dy, float[] w, float[] dx, boolean winograd) {
         int sh = g.sh(), sw = g.sw();
         boolean strided = sh != 1 || sw != 1;
         for (int ry = 0; ry < sh; ry++)
@@ -74,6 +79,12 @@ final class ConvBackwardData {
                             tapMap[(i * py.nk() + ty) * px.nk() + tx] =
                                     ((g.kd() - 1 - i) * g.kh() + py.tap(sh, ty)) * g.kw() + px.tap(sw, tx);
                 int k = g.cOut() * subTaps, taps = g.kd() * g.kh() * g.kw();
+                if (winograd && !strided && Winograd.use(t)) {
+                    float[] pack = Scratch.floats(Scratch.PACK, Winograd.packedSize(g.cIn(), g.cOut()));
+                    Winograd.packWeights(w, g.cIn(), g.cOut(), taps, g.cIn() * taps, true, pack);
+                    Winograd.run(t, dy, pack, null, dx, false);
+                    continue;
+                }
                 boolean small = ConvSmall.use(t, g.cIn());
                 float[] pack;
                 if (small) {

@@ -22,8 +22,22 @@ import dev.deepanat.engine.backend.reference.ReferenceBackend;
  * backend can be wrapped in {@code ProfiledBackend}.
  */
 public class CpuBackend extends ReferenceBackend {
+    /** Winograd F(2³, 3³) for the 3×3×3 stride-1 convolutions it pays on ({@link Winograd#use}). */
+    private volatile boolean winograd = Winograd.enabled(System.getProperty("deepanat.cpu.winograd"),
+            System.getenv("DEEPANAT_CPU_WINOGRAD"), false);
+
     public CpuBackend() {
         Warmup.start();
+    }
+
+    /** Whether 3×3×3 stride-1 convolutions may run as Winograd F(2³, 3³) (-Ddeepanat.cpu.winograd, DEEPANAT_CPU_WINOGRAD). */
+    public boolean winograd() {
+        return winograd;
+    }
+
+    /** Turns the Winograd path on or off for the calls that follow (the direct kernels are the definition). */
+    public void winograd(boolean on) {
+        winograd = on;
     }
 
     @Override public String name() { return "cpu"; }
@@ -90,6 +104,12 @@ public class CpuBackend extends ReferenceBackend {
             return;
         }
         int taps = g.kd() * g.kh() * g.kw(), k = g.cIn() * taps;
+        if (winograd && Winograd.use(g)) {
+            float[] pack = Scratch.floats(Scratch.PACK, Winograd.packedSize(g.cOut(), g.cIn()));
+            Winograd.packWeights(arr(w), g.cOut(), g.cIn(), g.cIn() * taps, taps, false, pack);
+            Winograd.run(g, arr(x), pack, bias == null ? null : arr(bias), arr(y), relu);
+            return;
+        }
         if (ConvSmall.use(g, g.cOut()) || ConvSmall.useForward3d(g)) {
             float[] pack = Scratch.floats(Scratch.PACK, ConvSmall.panels(g.cOut()) * ConvSmall.NP * k);
             ConvSmall.packT(arr(w), g.cOut(), g.cIn(), taps, ConvSmall.identity(taps), false, pack);
@@ -101,13 +121,26 @@ public class CpuBackend extends ReferenceBackend {
         ConvForward.run(g, arr(x), pack, bias == null ? null : arr(bias), arr(y), relu);
     }
 
+    /** With Winograd on and a shape it takes, both inputs are read in place; otherwise the SPI's definition. */
+    @Override
+    public void conv3dSkipUp(ConvGeometry g, int cSkip, Storage skip, Storage low, Storage w, Storage bias, Storage y, boolean relu) {
+        if (!winograd || !Winograd.use(g) || g.d() % 2 != 0 || g.h() % 2 != 0 || g.w() % 2 != 0) {
+            super.conv3dSkipUp(g, cSkip, skip, low, w, bias, y, relu);
+            return;
+        }
+        int taps = 27;
+        float[] pack = Scratch.floats(Scratch.PACK, Winograd.packedSize(g.cOut(), g.cIn()));
+        Winograd.packWeights(arr(w), g.cOut(), g.cIn(), g.cIn() * taps, taps, false, pack);
+        Winograd.run(g, arr(skip), arr(low), cSkip, pack, bias == null ? null : arr(bias), arr(y), relu);
+    }
+
     @Override
     public void conv3dBackwardData(ConvGeometry g, Storage dy, Storage w, Storage dx) {
         if (!ConvBackwardData.supports(g)) {
             super.conv3dBackwardData(g, dy, w, dx);
             return;
         }
-        ConvBackwardData.run(g, arr(dy), arr(w), arr(dx));
+        ConvBackwardData.run(g, arr(dy), arr(w), arr(dx), winograd);
     }
 
     @Override
