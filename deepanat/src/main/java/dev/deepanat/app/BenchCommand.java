@@ -116,17 +116,18 @@ public final class BenchCommand implements Callable<Integer> {
         String threadsUsed = System.getProperty("deepanat.threads", Integer.toString(Runtime.getRuntime().availableProcessors()));
         if (json) {
             System.out.printf(Locale.ROOT,
-                    "{\"engine\":\"deepanat-j\",\"device\":\"%s\",\"threads\":%s,\"filters\":%d,\"block\":%d,\"channels\":%d,"
+                    "{\"engine\":\"deepanat-j\",\"device\":\"%s\",\"settings\":\"%s\",\"threads\":%s,\"filters\":%d,\"block\":%d,\"channels\":%d,"
                             + "\"levels\":%d,\"mode\":\"%s\",\"steps\":%d,\"median_s\":%.6f,\"min_s\":%.6f,\"gflop\":%s,"
                             + "\"gflops\":%s,\"peak_rss_mb\":%s,\"peak_tensor_mb\":%.1f,\"times_s\":%s}%n",
-                    be.name(), threadsUsed, config.baseFilters(), block, channels, config.levels(), gan ? "gan" : forwardOnly ? "forward" : "train", steps,
+                    be.name(), be.settings(), threadsUsed, config.baseFilters(), block, channels, config.levels(), gan ? "gan" : forwardOnly ? "forward" : "train", steps,
                     median, min, gan ? "null" : String.format(Locale.ROOT, "%.3f", flops / 1e9),
                     gan ? "null" : String.format(Locale.ROOT, "%.2f", gflops), rssKb < 0 ? "null" : String.format(Locale.ROOT, "%.1f", rssKb / 1024.0), peakLive / 1048576.0,
                     Arrays.toString(Arrays.stream(times).mapToObj(t -> String.format(Locale.ROOT, "%.6f", t)).toArray()));
         } else {
-            System.out.printf(Locale.ROOT, "U-Net %s, %d filters, %d³ block, %d channels, %d levels on %s, threads=%s%n",
+            System.out.printf(Locale.ROOT, "U-Net %s, %d filters, %d³ block, %d channels, %d levels on %s, threads=%s%s%n",
                     gan ? "GAN step (discriminator " + dFilters + " filters, " + dEpochs + " passes of " + dBatch + ")"
-                            : forwardOnly ? "forward pass" : "training step", config.baseFilters(), block, channels, config.levels(), be.name(), threadsUsed);
+                            : forwardOnly ? "forward pass" : "training step", config.baseFilters(), block, channels, config.levels(), be.name(), threadsUsed,
+                    dev.deepanat.profile.ProfileFormat.settingsNote(be));
             if (gan) System.out.printf(Locale.ROOT, "median %.3f s, min %.3f s per step%n", median, min);
             else System.out.printf(Locale.ROOT, "median %.3f s, min %.3f s per step; %.2f GFLOP per step, %.1f GFLOP/s%n",
                     median, min, flops / 1e9, gflops);

@@ -91,11 +91,12 @@ public final class ProfileCommand implements Callable<Integer> {
             return PeakKernels.measure(be, nThreads);
         });
         StepProfile.Result r = StepProfile.run(net, profiled, block, !forward, warmup, steps);
-        String title = String.format(Locale.ROOT, "U-Net %s, %d filters, %d levels, %d channels%s, %d³ block on %s",
+        String title = String.format(Locale.ROOT, "U-Net %s, %d filters, %d levels, %d channels%s, %d³ block on %s%s",
                 r.mode().equals("train") ? "training step" : "forward pass", config.baseFilters(), config.levels(),
-                config.inChannels(), config.batchNorm() ? ", batch norm" : "", block, be.name());
+                config.inChannels(), config.batchNorm() ? ", batch norm" : "", block, be.name(), ProfileFormat.settingsNote(be));
         if (json) {
             Map<String, Object> c = new LinkedHashMap<>();
+            c.put("settings", be.settings());
             c.put("filters", config.baseFilters());
             c.put("levels", config.levels());
             c.put("channels", config.inChannels());

@@ -17,6 +17,18 @@ public final class ProfileFormat {
 
     private ProfileFormat() {}
 
+    /**
+     * The backend's settings for a title, " (…)", or "" when it has none; with Winograd on, a reminder that its
+     * convolutions' rates are effective: they divide the direct convolution's FLOP by the time.
+     */
+    public static String settingsNote(dev.deepanat.engine.backend.Backend be) {
+        String s = be.settings();
+        if (s == null || s.isEmpty()) return "";
+        if (s.contains("Winograd") && s.endsWith(" on"))
+            return " (" + s + ": the GFLOP/s of 3×3×3 convolutions are effective, direct-convolution FLOP / time)";
+        return " (" + s + ")";
+    }
+
     /** The header lines and the first {@code top} rows (all when top ≤ 0). */
     public static String text(StepProfile.Result r, Peak p, String title, int top) {
         StringBuilder sb = new StringBuilder();

@@ -40,6 +40,12 @@ public interface Backend {
     /** Why {@link #available()} is false, in one line ("cuDNN not found; searched: ..."); null when it is available. */
     default String unavailableReason() { return available() ? null : name() + " is not available here"; }
 
+    /**
+     * The settings that change how this backend's kernels compute, in a few words for headers and records
+     * ("Winograd F(2³,3³) on", "TF32 off"); empty when there are none.
+     */
+    default String settings() { return ""; }
+
     // ---- memory -------------------------------------------------------------------------------------------
     /** A zero-filled buffer of n floats. */
     Storage allocate(long n);
@@ -149,6 +155,15 @@ public interface Backend {
      * runs {@link #conv3d} or {@link #conv3dRelu}; a backend may read both inputs in place instead (the cpu backend's
      * Winograd path does: at whole-volume size the two tensors it skips are 1.6 and 2.4 GB).
      */
+    /**
+     * Whether {@link #conv3dSkipUp} reads its inputs in place for g. When it does not (this default), it holds the
+     * upsampled level and the concatenation besides both inputs, and a caller that can free the skip and the
+     * upsampled level before the convolution (as the U-Net does) uses less memory running the three ops itself.
+     */
+    default boolean conv3dSkipUpInPlace(ConvGeometry g) {
+        return false;
+    }
+
     default void conv3dSkipUp(ConvGeometry g, int cSkip, Storage skip, Storage low, Storage w, Storage bias, Storage y,
                               boolean relu) {
         int n = g.n(), cLow = g.cIn() - cSkip;

@@ -211,6 +211,11 @@ public final class ProfiledBackend implements Backend {
     }
 
     @Override
+    public boolean conv3dSkipUpInPlace(ConvGeometry g) {
+        return inner.conv3dSkipUpInPlace(g);
+    }
+
+    @Override
     public void conv3dSkipUp(ConvGeometry g, int cSkip, Storage skip, Storage low, Storage w, Storage bias, Storage y, boolean relu) {
         time("conv3dSkipUp", KernelCost.conv3dSkipUp(g, cSkip, bias != null, relu),
                 () -> inner.conv3dSkipUp(g, cSkip, in(skip), in(low), in(w), in(bias), in(y), relu));

@@ -36,9 +36,17 @@ public final class Conv3d extends Module {
      * the concatenation ({@link Convolution#conv3dSkipUp}); for a stride-1, 'same' layer only.
      */
     public Tensor forwardSkipUp(Tensor skip, Tensor low, boolean relu) {
-        if (stride[0] != 1 || stride[1] != 1 || stride[2] != 1 || !(padding instanceof Padding.Same))
-            throw new IllegalStateException("forwardSkipUp needs a stride-1 'same' convolution");
+        if (!strideOneSame()) throw new IllegalStateException("forwardSkipUp needs a stride-1 'same' convolution");
         return Convolution.conv3dSkipUp(skip, low, param("weight"), param("bias"), relu);
+    }
+
+    /** Whether {@link #forwardSkipUp} would read skip and low in place on their backend (else it materializes them). */
+    public boolean skipUpInPlace(Tensor skip, Tensor low) {
+        return strideOneSame() && Convolution.conv3dSkipUpInPlace(skip, low, param("weight"));
+    }
+
+    private boolean strideOneSame() {
+        return stride[0] == 1 && stride[1] == 1 && stride[2] == 1 && padding instanceof Padding.Same;
     }
 
     /** relu(forward(x)) with the ReLU fused into the convolution's output ({@link Convolution#conv3dRelu}). */

@@ -41,11 +41,30 @@ public final class Convolution {
     public static Tensor conv3dSkipUp(Tensor skip, Tensor low, Tensor w, Tensor bias, boolean relu) {
         String op = "conv3dSkipUp";
         Backend be = OpSupport.sameBackend(op, skip, low, w, bias);
+        if (Autograd.isEnabled() && (skip.requiresGrad() || low.requiresGrad() || w.requiresGrad() || bias != null && bias.requiresGrad()))
+            throw new IllegalStateException(op + " is for inference: it records no gradient (run it under Autograd.noGrad())");
+        ConvGeometry g = skipUpGeometry(op, skip, low, w, bias);
+        Tensor sd = skip.contiguous(), ld = low.contiguous(), wc = w.contiguous(), bd = bias == null ? null : bias.contiguous();
+        Tensor y = OpSupport.empty(be, g.n(), g.cOut(), g.od(), g.oh(), g.ow());
+        be.conv3dSkipUp(g, skip.dim(1), sd.storage(), ld.storage(), wc.storage(), bd == null ? null : bd.storage(), y.storage(), relu);
+        OpSupport.closeTemp(sd, skip);
+        OpSupport.closeTemp(ld, low);
+        OpSupport.closeTemp(wc, w);
+        OpSupport.closeTemp(bd, bias);
+        return y;
+    }
+
+    /** Whether the backend runs {@link #conv3dSkipUp} on these operands without materializing its input. */
+    public static boolean conv3dSkipUpInPlace(Tensor skip, Tensor low, Tensor w) {
+        Backend be = OpSupport.sameBackend("conv3dSkipUp", skip, low, w);
+        return be.conv3dSkipUpInPlace(skipUpGeometry("conv3dSkipUp", skip, low, w, null));
+    }
+
+    /** The stride-1, 'same' geometry over concat(skip, upsample ×2 (low)), the operands checked. */
+    private static ConvGeometry skipUpGeometry(String op, Tensor skip, Tensor low, Tensor w, Tensor bias) {
         Shapes.requireRank(op, skip, 5, "[n, c, d, h, w]");
         Shapes.requireRank(op, low, 5, "[n, c, d/2, h/2, w/2]");
         Shapes.requireRank(op, w, 5, "[out, in, kd, kh, kw]");
-        if (Autograd.isEnabled() && (skip.requiresGrad() || low.requiresGrad() || w.requiresGrad() || bias != null && bias.requiresGrad()))
-            throw new IllegalStateException(op + " is for inference: it records no gradient (run it under Autograd.noGrad())");
         if (low.dim(0) != skip.dim(0) || 2 * low.dim(2) != skip.dim(2) || 2 * low.dim(3) != skip.dim(3) || 2 * low.dim(4) != skip.dim(4))
             throw new IllegalArgumentException(op + ": the coarse input must have half the skip's sizes " + OpSupport.shapes(skip, low));
         int cIn = skip.dim(1) + low.dim(1);
@@ -54,16 +73,8 @@ public final class Convolution {
         if (bias != null && (bias.rank() != 1 || bias.dim(0) != w.dim(0)))
             throw new IllegalArgumentException(op + ": bias shape " + Shapes.str(bias.shape()) + " for " + w.dim(0) + " filters");
         int d = skip.dim(2), h = skip.dim(3), wd = skip.dim(4);
-        ConvGeometry g = new ConvGeometry(skip.dim(0), cIn, d, h, wd, w.dim(0), w.dim(2), w.dim(3), w.dim(4), 1, 1, 1,
+        return new ConvGeometry(skip.dim(0), cIn, d, h, wd, w.dim(0), w.dim(2), w.dim(3), w.dim(4), 1, 1, 1,
                 w.dim(2) / 2, w.dim(3) / 2, w.dim(4) / 2, d, h, wd);
-        Tensor sd = skip.contiguous(), ld = low.contiguous(), wc = w.contiguous(), bd = bias == null ? null : bias.contiguous();
-        Tensor y = OpSupport.empty(be, g.n(), g.cOut(), d, h, wd);
-        be.conv3dSkipUp(g, skip.dim(1), sd.storage(), ld.storage(), wc.storage(), bd == null ? null : bd.storage(), y.storage(), relu);
-        OpSupport.closeTemp(sd, skip);
-        OpSupport.closeTemp(ld, low);
-        OpSupport.closeTemp(wc, w);
-        OpSupport.closeTemp(bd, bias);
-        return y;
     }
 
     private static Tensor conv3d(String op, Tensor x, Tensor w, Tensor bias, int[] stride, Padding padding, boolean relu) {

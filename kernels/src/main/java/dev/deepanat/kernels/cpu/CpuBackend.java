@@ -24,7 +24,7 @@ import dev.deepanat.engine.backend.reference.ReferenceBackend;
 public class CpuBackend extends ReferenceBackend {
     /** Winograd F(2³, 3³) for the 3×3×3 stride-1 convolutions it pays on ({@link Winograd#use}). */
     private volatile boolean winograd = Winograd.enabled(System.getProperty("deepanat.cpu.winograd"),
-            System.getenv("DEEPANAT_CPU_WINOGRAD"), false);
+            System.getenv("DEEPANAT_CPU_WINOGRAD"), true);
 
     public CpuBackend() {
         Warmup.start();
@@ -33,6 +33,11 @@ public class CpuBackend extends ReferenceBackend {
     /** Whether 3×3×3 stride-1 convolutions may run as Winograd F(2³, 3³) (-Ddeepanat.cpu.winograd, DEEPANAT_CPU_WINOGRAD). */
     public boolean winograd() {
         return winograd;
+    }
+
+    @Override
+    public String settings() {
+        return "Winograd F(2³,3³) " + (winograd ? "on" : "off");
     }
 
     /** Turns the Winograd path on or off for the calls that follow (the direct kernels are the definition). */
@@ -121,10 +126,16 @@ public class CpuBackend extends ReferenceBackend {
         ConvForward.run(g, arr(x), pack, bias == null ? null : arr(bias), arr(y), relu);
     }
 
-    /** With Winograd on and a shape it takes, both inputs are read in place; otherwise the SPI's definition. */
+    /** With Winograd on and a shape it takes (even sizes), both inputs are read in place. */
+    @Override
+    public boolean conv3dSkipUpInPlace(ConvGeometry g) {
+        return winograd && Winograd.use(g) && g.d() % 2 == 0 && g.h() % 2 == 0 && g.w() % 2 == 0;
+    }
+
+    /** In place where {@link #conv3dSkipUpInPlace}; otherwise the SPI's definition. */
     @Override
     public void conv3dSkipUp(ConvGeometry g, int cSkip, Storage skip, Storage low, Storage w, Storage bias, Storage y, boolean relu) {
-        if (!winograd || !Winograd.use(g) || g.d() % 2 != 0 || g.h() % 2 != 0 || g.w() % 2 != 0) {
+        if (!conv3dSkipUpInPlace(g)) {
             super.conv3dSkipUp(g, cSkip, skip, low, w, bias, y, relu);
             return;
         }

@@ -72,6 +72,11 @@ public final class CudaBackend implements Backend {
         return st == null ? "unavailable: " + reason : st.description();
     }
 
+    @Override
+    public String settings() {
+        return "TF32 " + (tf32 ? "on" : "off");
+    }
+
     /** Whether convolutions may use TF32 tensor cores (-Ddeepanat.cuda.tf32, DEEPANAT_CUDA_TF32). */
     public boolean tf32() {
         return tf32;
