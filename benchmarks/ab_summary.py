@@ -9,9 +9,9 @@ def load(f):
     step = float(rows[0]['ms']) / float(rows[0]['percent_step']) * 100
     per = defaultdict(float); conv = 0.0; gf = defaultdict(float)
     for r in rows:
-        if r['kernel'] in ('conv3d', 'conv3dRelu'):
+        if r['kernel'] in ('conv3d', 'conv3dRelu', 'conv3dSkipUp'):
             conv += float(r['ms']); gf[r['layer']] += float(r['gflop'])
-        if r['pass'] == 'forward' and r['kernel'] in ('conv3d', 'conv3dRelu', 'unary', 'allocate'):
+        if r['pass'] == 'forward' and r['kernel'] in ('conv3d', 'conv3dRelu', 'conv3dSkipUp', 'unary', 'allocate'):
             per[r['layer'] + ' ' + (r['shape'] if r['kernel'].startswith('conv') else '')] += float(r['ms'])
     # merge keys per layer
     lay = defaultdict(float); shape = {}

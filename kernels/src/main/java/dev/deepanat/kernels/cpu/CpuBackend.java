@@ -126,10 +126,11 @@ public class CpuBackend extends ReferenceBackend {
         ConvForward.run(g, arr(x), pack, bias == null ? null : arr(bias), arr(y), relu);
     }
 
-    /** With Winograd on and a shape it takes (even sizes), both inputs are read in place. */
+    /** With Winograd on and a shape it takes ('same', even sizes), both inputs are read in place. */
     @Override
     public boolean conv3dSkipUpInPlace(ConvGeometry g) {
-        return winograd && Winograd.use(g) && g.d() % 2 == 0 && g.h() % 2 == 0 && g.w() % 2 == 0;
+        return winograd && Winograd.use(g) && g.d() % 2 == 0 && g.h() % 2 == 0 && g.w() % 2 == 0
+                && g.pd() == 1 && g.ph() == 1 && g.pw() == 1 && g.od() == g.d() && g.oh() == g.h() && g.ow() == g.w();
     }
 
     /** In place where {@link #conv3dSkipUpInPlace}; otherwise the SPI's definition. */

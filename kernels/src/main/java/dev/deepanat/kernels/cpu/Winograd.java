@@ -214,7 +214,9 @@ final class Winograd {
      */
     static void inputTransform(ConvGeometry g, Tiles tl, float[] x, float[] low, int cSkip, int r0, int nr, int tp,
                                float[] st, int L, float[] v) {
-        final int d = g.d(), h = g.h(), w = g.w(), cIn = g.cIn(), lead = Math.min(L, g.pw()), len = Math.min(w, L - lead);
+        final int d = g.d(), h = g.h(), w = g.w(), cIn = g.cIn();
+        // The input columns a tile reads: all of them unless the output stops short of the input's end.
+        final int staged = Math.max(0, Math.min(w, L - g.pw()));
         final int cLow = cIn - cSkip;
         final int t1 = 17 * L;
         final int xiStride = vStride(cIn, tp);
@@ -222,7 +224,8 @@ final class Winograd {
         for (int c = 0; c < cIn; c++) {
             for (int rr = 0; rr < nr; rr++) {
                 int r = r0 + rr, n = r / (tl.td() * tl.th()), tz = r / tl.th() % tl.td(), ty = r % tl.th();
-                // Stage the 4 × 4 input rows of this tile row, x shifted by pw; rows outside the input read the zero row.
+                // Stage the 4 × 4 input rows of this tile row (x shifted by pw, even and odd columns apart); rows
+                // outside the input read the zero row.
                 for (int i = 0; i < A; i++) {
                     int z = 2 * tz - g.pd() + i;
                     for (int j = 0; j < A; j++) {
@@ -231,15 +234,15 @@ final class Winograd {
                             rowAt[i * A + j] = 16 * L;
                         } else {
                             rowAt[i * A + j] = row;
-                            if (c < cSkip) copyRow(x, (((n * cSkip + c) * d + z) * h + yy) * w, st, row + lead, len);
-                            else copyRowUp(low, (((n * cLow + c - cSkip) * (d / 2) + z / 2) * (h / 2) + yy / 2) * (w / 2),
-                                    st, row + lead, w / 2);
+                            if (c < cSkip) stageRow(x, (((n * cSkip + c) * d + z) * h + yy) * w, staged, st, row, L / 2, g.pw());
+                            else stageRowUp(low, (((n * cLow + c - cSkip) * (d / 2) + z / 2) * (h / 2) + yy / 2) * (w / 2),
+                                    w / 2, st, row, L / 2, g.pw());
                         }
                     }
                 }
                 int tBase = c * tp + rr * tl.tw();
                 for (int x0 = 0; x0 < tl.tw(); x0 += VL) {
-                    for (int ij = 0; ij < 16; ij++) inputX(st, rowAt[ij] + 2 * x0, t1 + ij * A * VL);
+                    for (int ij = 0; ij < 16; ij++) inputX(st, rowAt[ij] + x0, L / 2, t1 + ij * A * VL);
                     for (int xx = 0; xx < A; xx++) inputYZ(st, t1 + xx * VL, v, xx * xiStride + tBase + x0, xiStride);
                 }
             }
@@ -250,19 +253,16 @@ final class Winograd {
      * The transforms' steps are methods that take and return no vectors, only arrays and offsets: a FloatVector passed
      * to or returned from a method C2 does not inline becomes an object, and the large loops here reached C2's inlining
      * limits (a switch over vector values, or small helpers taking vectors, ran 2-3 times slower and allocated).
+     *
+     * A staged row is the padded input row r (r[x'] = in[x' − pw], zero outside) with its even and odd columns apart:
+     * E[j] = r[2j] at st[row + j], O[j] = r[2j + 1] at st[row + half + j]. Tile t reads r[2t .. 2t + 3] = E[t], O[t],
+     * E[t + 1], O[t + 1]: four plain loads of consecutive tiles' values.
      */
 
-    /**
-     * Bᵀ along x for the tiles of one staged row: with d0..d3 the columns 2t, 2t + 1, 2t + 2, 2t + 3 (taken apart
-     * from two pairs of vectors at p and p + 2), out[o + k·VL] = d0 − d2, d1 + d2, d2 − d1, d1 − d3.
-     */
-    private static void inputX(float[] st, int p, int o) {
-        FloatVector a = FloatVector.fromArray(S, st, p), b = FloatVector.fromArray(S, st, p + VL);
-        FloatVector a2 = FloatVector.fromArray(S, st, p + 2), b2 = FloatVector.fromArray(S, st, p + 2 + VL);
-        FloatVector d0 = a.rearrange(EVEN).blend(b.rearrange(EVEN), HIGH_HALF);
-        FloatVector d1 = a.rearrange(ODD).blend(b.rearrange(ODD), HIGH_HALF);
-        FloatVector d2 = a2.rearrange(EVEN).blend(b2.rearrange(EVEN), HIGH_HALF);
-        FloatVector d3 = a2.rearrange(ODD).blend(b2.rearrange(ODD), HIGH_HALF);
+    /** Bᵀ along x for the tiles of one staged row: out[o + k·VL] = d0 − d2, d1 + d2, d2 − d1, d1 − d3. */
+    static void inputX(float[] st, int e, int half, int o) {
+        FloatVector d0 = FloatVector.fromArray(S, st, e), d1 = FloatVector.fromArray(S, st, e + half);
+        FloatVector d2 = FloatVector.fromArray(S, st, e + 1), d3 = FloatVector.fromArray(S, st, e + half + 1);
         d0.sub(d2).intoArray(st, o);
         d1.add(d2).intoArray(st, o + VL);
         d2.sub(d1).intoArray(st, o + 2 * VL);
@@ -270,51 +270,86 @@ final class Winograd {
     }
 
     /**
-     * Bᵀ along y, then z, for one ξx: X[i][j] = st[p + (16i + 4j)·VL] → v[o + (16ξz + 4ξy)·xiStride], i.e. V at
-     * ξ = 16ξz + 4ξy + ξx. Row by row of Bᵀ along y (4 vectors each), each followed by its z transform.
+     * Bᵀ along y, then z, for one ξx, in registers: X[i][j] = st[p + (16i + 4j)·VL] → v[o + (16ξz + 4ξy)·xiStride],
+     * i.e. V at ξ = 16ξz + 4ξy + ξx.
      */
-    private static void inputYZ(float[] st, int p, float[] v, int o, int xiStride) {
-        final int J = 4 * VL, I = 16 * VL, Z = 16 * xiStride;
-        for (int ry = 0; ry < A; ry++) {
-            // Bᵀ row ry picks j0 ± j1: (0, −2), (1, +2), (2, −1), (1, −3).
-            int j0 = ry == 0 ? 0 : ry == 2 ? 2 : 1, j1 = ry == 0 ? 2 : ry == 1 ? 2 : ry == 2 ? 1 : 3;
-            boolean plus = ry == 1;
-            int q0 = p + j0 * J, q1 = p + j1 * J;
-            FloatVector b0 = FloatVector.fromArray(S, st, q0), c0 = FloatVector.fromArray(S, st, q1);
-            FloatVector b1 = FloatVector.fromArray(S, st, q0 + I), c1 = FloatVector.fromArray(S, st, q1 + I);
-            FloatVector b2 = FloatVector.fromArray(S, st, q0 + 2 * I), c2 = FloatVector.fromArray(S, st, q1 + 2 * I);
-            FloatVector b3 = FloatVector.fromArray(S, st, q0 + 3 * I), c3 = FloatVector.fromArray(S, st, q1 + 3 * I);
-            FloatVector y0 = plus ? b0.add(c0) : b0.sub(c0), y1 = plus ? b1.add(c1) : b1.sub(c1);
-            FloatVector y2 = plus ? b2.add(c2) : b2.sub(c2), y3 = plus ? b3.add(c3) : b3.sub(c3);
-            int oo = o + ry * 4 * xiStride;
-            y0.sub(y2).intoArray(v, oo);
-            y1.add(y2).intoArray(v, oo + Z);
-            y2.sub(y1).intoArray(v, oo + 2 * Z);
-            y1.sub(y3).intoArray(v, oo + 3 * Z);
+    static void inputYZ(float[] st, int p, float[] v, int o, int xiStride) {
+        final int J = 4 * VL, I = 16 * VL, Z = 16 * xiStride, Y = 4 * xiStride;
+        FloatVector a00 = FloatVector.fromArray(S, st, p), a01 = FloatVector.fromArray(S, st, p + J);
+        FloatVector a02 = FloatVector.fromArray(S, st, p + 2 * J), a03 = FloatVector.fromArray(S, st, p + 3 * J);
+        FloatVector a10 = FloatVector.fromArray(S, st, p + I), a11 = FloatVector.fromArray(S, st, p + I + J);
+        FloatVector a12 = FloatVector.fromArray(S, st, p + I + 2 * J), a13 = FloatVector.fromArray(S, st, p + I + 3 * J);
+        FloatVector a20 = FloatVector.fromArray(S, st, p + 2 * I), a21 = FloatVector.fromArray(S, st, p + 2 * I + J);
+        FloatVector a22 = FloatVector.fromArray(S, st, p + 2 * I + 2 * J), a23 = FloatVector.fromArray(S, st, p + 2 * I + 3 * J);
+        FloatVector a30 = FloatVector.fromArray(S, st, p + 3 * I), a31 = FloatVector.fromArray(S, st, p + 3 * I + J);
+        FloatVector a32 = FloatVector.fromArray(S, st, p + 3 * I + 2 * J), a33 = FloatVector.fromArray(S, st, p + 3 * I + 3 * J);
+        // Each row ξy of Bᵀ along y (a_i0 − a_i2, a_i1 + a_i2, a_i2 − a_i1, a_i1 − a_i3), then Bᵀ along z over i.
+        FloatVector b0 = a00.sub(a02), b1 = a10.sub(a12), b2 = a20.sub(a22), b3 = a30.sub(a32);
+        b0.sub(b2).intoArray(v, o);
+        b1.add(b2).intoArray(v, o + Z);
+        b2.sub(b1).intoArray(v, o + 2 * Z);
+        b1.sub(b3).intoArray(v, o + 3 * Z);
+        b0 = a01.add(a02); b1 = a11.add(a12); b2 = a21.add(a22); b3 = a31.add(a32);
+        b0.sub(b2).intoArray(v, o + Y);
+        b1.add(b2).intoArray(v, o + Y + Z);
+        b2.sub(b1).intoArray(v, o + Y + 2 * Z);
+        b1.sub(b3).intoArray(v, o + Y + 3 * Z);
+        b0 = a02.sub(a01); b1 = a12.sub(a11); b2 = a22.sub(a21); b3 = a32.sub(a31);
+        b0.sub(b2).intoArray(v, o + 2 * Y);
+        b1.add(b2).intoArray(v, o + 2 * Y + Z);
+        b2.sub(b1).intoArray(v, o + 2 * Y + 2 * Z);
+        b1.sub(b3).intoArray(v, o + 2 * Y + 3 * Z);
+        b0 = a01.sub(a03); b1 = a11.sub(a13); b2 = a21.sub(a23); b3 = a31.sub(a33);
+        b0.sub(b2).intoArray(v, o + 3 * Y);
+        b1.add(b2).intoArray(v, o + 3 * Y + Z);
+        b2.sub(b1).intoArray(v, o + 3 * Y + 2 * Z);
+        b1.sub(b3).intoArray(v, o + 3 * Y + 3 * Z);
+    }
+
+    /**
+     * Stages input row src[s .. s + w) at st[row ..] (E, then O from row + half) as r[x'] = in[x' − pw]: 2·VL inputs
+     * at a time, taken apart into their even and odd elements, which land in E and O (or O and E for an odd pw).
+     * Only the columns of the input are written: the padding columns stay as the caller zeroed them.
+     */
+    static void stageRow(float[] src, int s, int w, float[] st, int row, int half, int pw) {
+        int odd = pw & 1, evenAt = row + odd * half + (pw - odd) / 2, oddAt = row + (1 - odd) * half + (pw + odd) / 2;
+        for (int q = 0; q < w; q += 2 * VL) {
+            int n = Math.min(2 * VL, w - q);
+            FloatVector a, b;
+            if (n == 2 * VL) {
+                a = FloatVector.fromArray(S, src, s + q);
+                b = FloatVector.fromArray(S, src, s + q + VL);
+            } else {
+                a = FloatVector.fromArray(S, src, s + q, S.indexInRange(0, n));
+                b = FloatVector.fromArray(S, src, s + q + VL, S.indexInRange(VL, n));
+            }
+            FloatVector ev = a.rearrange(EVEN).blend(b.rearrange(EVEN), HIGH_HALF);
+            FloatVector od = a.rearrange(ODD).blend(b.rearrange(ODD), HIGH_HALF);
+            if (n == 2 * VL) {
+                ev.intoArray(st, evenAt + q / 2);
+                od.intoArray(st, oddAt + q / 2);
+            } else {
+                ev.intoArray(st, evenAt + q / 2, S.indexInRange(0, (n + 1) / 2));
+                od.intoArray(st, oddAt + q / 2, S.indexInRange(0, n / 2));
+            }
         }
     }
 
     /**
-     * dst[d..d + len) = src[s..s + len) with vector moves: unlike System.arraycopy, a loop the CPU runs ahead on, so
-     * the 16 rows of a tile row (in 16 different cache lines of L3 or memory) load in parallel, not one after another.
+     * Stages a row of the coarser level, upsampled ×2 along x (r[x'] = low[(x' − pw) / 2]): its even and its odd
+     * elements are both the low row, so E and O are two plain copies at their offsets.
      */
-    /** dst[d + 2i] = dst[d + 2i + 1] = src[s + i] for i &lt; len: a row of the coarser level, upsampled ×2 along x. */
-    private static void copyRowUp(float[] src, int s, float[] dst, int d, int len) {
-        int q = 0;
-        for (; q + VL <= len; q += VL) {
-            FloatVector v = FloatVector.fromArray(S, src, s + q);
-            v.rearrange(LOW).intoArray(dst, d + 2 * q);
-            v.rearrange(HIGH).intoArray(dst, d + 2 * q + VL);
-        }
-        if (q < len) {
-            int n = len - q;
-            FloatVector v = FloatVector.fromArray(S, src, s + q, S.indexInRange(0, n));
-            v.rearrange(LOW).intoArray(dst, d + 2 * q, S.indexInRange(0, 2 * n));
-            if (2 * n > VL) v.rearrange(HIGH).intoArray(dst, d + 2 * q + VL, S.indexInRange(VL, 2 * n));
-        }
+    static void stageRowUp(float[] src, int s, int wl, float[] st, int row, int half, int pw) {
+        int odd = pw & 1;
+        copyRow(src, s, st, row + odd * half + (pw - odd) / 2, wl);
+        copyRow(src, s, st, row + (1 - odd) * half + (pw + odd) / 2, wl);
     }
 
-    private static void copyRow(float[] src, int s, float[] dst, int d, int len) {
+    /**
+     * dst[d..d + len) = src[s..s + len) with vector moves: unlike System.arraycopy, a loop the CPU runs ahead on, so
+     * the rows of a tile row (in different cache lines of L3 or memory) load in parallel, not one after another.
+     */
+    static void copyRow(float[] src, int s, float[] dst, int d, int len) {
         int q = 0;
         for (; q + VL <= len; q += VL) FloatVector.fromArray(S, src, s + q).intoArray(dst, d + q);
         if (q < len) {
