@@ -155,6 +155,10 @@ final class ConvForward {
                     slab.fill(x, pl / g.od(), pl % g.od(), 0, g.cIn(), s, j * slabStride);
                 }
                 int nv = np * pv.count();
+                if (g.cOut() == 1) {
+                    single(g, pack, s, boff, k, nv, pv, pl0, slabStride, planeOut, y, bias, relu);
+                    continue;
+                }
                 int band = band(nv, (obHi - obLo) * MR);
                 for (int t0 = 0; t0 < nv; t0 += band) {
                     int t1 = Math.min(nv, t0 + band);
@@ -190,6 +194,53 @@ final class ConvForward {
             }
         });
     }
+
+    /**
+     * One output channel (the U-Net's 48 → 1 output layer): the 6-row register block would compute five rows of
+     * zeros, so instead 1 × 6 vectors of voxels accumulate over the whole reduction (c, tap) at once, the 6 loads of a
+     * step sharing one broadcast weight (packed at stride MR). The task's output vectors in groups of 6, then the rest.
+     */
+    private static void single(ConvGeometry g, float[] pack, float[] s, int[] boff, int k, int nv, PlaneVectors pv,
+                               int pl0, int slabStride, int planeOut, float[] y, float[] bias, boolean relu) {
+        int[] vi = new int[NR1], pp = new int[NR1], bb = new int[NR1];
+        int oStride = g.od() * planeOut;
+        for (int t = 0; t < nv; t += NR1) {
+            for (int q = 0; q < NR1; q++) {
+                int tq = t + q;
+                if (tq < nv) {
+                    int jq = tq / pv.count(), plq = pl0 + jq;
+                    vi[q] = tq % pv.count();
+                    pp[q] = jq * slabStride + pv.pos()[vi[q]];
+                    bb[q] = (plq / g.od()) * oStride + (plq % g.od()) * planeOut;
+                } else {
+                    vi[q] = -1;
+                    pp[q] = pp[0];
+                    bb[q] = bb[0];
+                }
+            }
+            FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0;
+            int p0 = pp[0], p1 = pp[1], p2 = pp[2], p3 = pp[3], p4 = pp[4], p5 = pp[5];
+            for (int kk = 0, ai = 0; kk < k; kk++, ai += MR) {
+                int bo = boff[kk];
+                FloatVector w = FloatVector.broadcast(S, pack[ai]);
+                c0 = w.fma(FloatVector.fromArray(S, s, bo + p0), c0);
+                c1 = w.fma(FloatVector.fromArray(S, s, bo + p1), c1);
+                c2 = w.fma(FloatVector.fromArray(S, s, bo + p2), c2);
+                c3 = w.fma(FloatVector.fromArray(S, s, bo + p3), c3);
+                c4 = w.fma(FloatVector.fromArray(S, s, bo + p4), c4);
+                c5 = w.fma(FloatVector.fromArray(S, s, bo + p5), c5);
+            }
+            put(c0, y, bb[0], pv, vi[0], false, bias, 0, relu);
+            put(c1, y, bb[1], pv, vi[1], false, bias, 0, relu);
+            put(c2, y, bb[2], pv, vi[2], false, bias, 0, relu);
+            put(c3, y, bb[3], pv, vi[3], false, bias, 0, relu);
+            put(c4, y, bb[4], pv, vi[4], false, bias, 0, relu);
+            put(c5, y, bb[5], pv, vi[5], false, bias, 0, relu);
+        }
+    }
+
+    /** Output vectors per step of {@link #single}. */
+    static final int NR1 = 6;
 
     /** Output floats of one band (its partial sums, reloaded by every channel block): 256 KiB, half of a Zen 4 L2. */
     static final int BAND_FLOATS = 1 << 16;

@@ -18,8 +18,8 @@ import jdk.incubator.vector.VectorSpecies;
  * (interpolation points 0, ±1, ∞: the only constants are ±1 and ½, so the transforms add no rounding beyond their
  * sums; the error against direct convolution is measured in docs/performance.md).
  *
- * <p>Per chunk of tile rows (one thread each): (1) the input transform writes V[ξ][c][t] for the 64 positions ξ,
- * vectorized over the tiles t of a row (lanes take even and odd input columns apart with two-vector shuffles);
+ * <p>Per chunk of tile rows (one thread each): (1) the input transform stages the input rows with their even and odd
+ * columns apart and writes V[ξ][c][t] for the 64 positions ξ, vectorized over the tiles t of a row;
  * (2) 64 GEMMs M[k][ξ][t] = Σ_c U[ξ][k][c] · V[ξ][c][t], on the same 6 × 3-vector register block as
  * {@link ConvForward}; (3) the output transform adds the bias, applies the ReLU when fused, interleaves even and
  * odd columns back and stores y. U, the transformed weights, is computed once per call. Tiles are dense along t, a
@@ -38,14 +38,14 @@ final class Winograd {
     /*
      * Even and odd lanes of two vectors a, b (a's in the low half, b's in the high half), and the reverse, interleaving
      * e, o into e0 o0 e1 o1 …: one-vector shuffles and a blend, which C2 compiles to two permutes and a masked move
-     * (the two-vector rearrange fell back to allocating Java code inside the large loops here).
+     * (the two-vector rearrange fell back to allocating Java code inside the large loops here). VL ≤ 16 floats.
      */
     private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(S, i -> 2 * i % VL);
     private static final VectorShuffle<Float> ODD = VectorShuffle.fromOp(S, i -> (2 * i + 1) % VL);
     private static final VectorShuffle<Float> LOW = VectorShuffle.fromOp(S, i -> i / 2);
     private static final VectorShuffle<Float> HIGH = VectorShuffle.fromOp(S, i -> VL / 2 + i / 2);
-    private static final VectorMask<Float> HIGH_HALF = VectorMask.fromLong(S, ((VL == 64 ? -1L : (1L << VL) - 1)) & -(1L << (VL / 2)));
-    private static final VectorMask<Float> ODD_LANES = VectorMask.fromLong(S, 0xAAAA_AAAA_AAAA_AAAAL & (VL == 64 ? -1L : (1L << VL) - 1));
+    private static final VectorMask<Float> HIGH_HALF = VectorMask.fromLong(S, ((1L << VL) - 1) & -(1L << (VL / 2)));
+    private static final VectorMask<Float> ODD_LANES = VectorMask.fromLong(S, 0xAAAA_AAAA_AAAA_AAAAL & ((1L << VL) - 1));
 
     private Winograd() {}
 
@@ -209,8 +209,8 @@ final class Winograd {
 
     /**
      * V[ξ][c][t] for the tiles t of rows [r0, r0 + nr), t = (r − r0)·tw + tile. st: 16 staged input rows of L floats
-     * and a row of zeros (zeroed once by the caller; a copy writes only columns [pw, pw + w), so the padding columns
-     * stay zero), then a temporary of 64 vectors.
+     * and a row of zeros (zeroed once by the caller; staging writes only the input's own columns, so the padding
+     * columns stay zero), then a temporary of 64 vectors.
      */
     static void inputTransform(ConvGeometry g, Tiles tl, float[] x, float[] low, int cSkip, int r0, int nr, int tp,
                                float[] st, int L, float[] v) {
