@@ -4,11 +4,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root" && source .ci/find-jdk25
-./mvnw -o -q -B -pl src-test -am test-compile >/dev/null
-cp="src-test/target/test-classes:src-test/target/classes"
-for m in engine kernels deepanat; do cp="$cp:$m/target/classes"; done
-cp="$cp:$(ls ~/.m2/repository/org/junit/jupiter/junit-jupiter-api/*/junit-jupiter-api-*.jar | tail -1)"
-cp="$cp:$(ls ~/.m2/repository/org/opentest4j/opentest4j/*/opentest4j-*.jar | tail -1)"
+source "$root/benchmarks/lib/test-classpath.sh"
 echo "load before: $(uptime)"
 for s in "192 384 8" "384 384 8" "1152 384 8" "384 768 4" "768 768 4" "576 192 16"; do
   "$JAVA_HOME/bin/java" --add-modules=jdk.incubator.vector -XX:+UseSerialGC -Xmx6g -cp "$cp" \

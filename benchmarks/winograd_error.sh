@@ -7,9 +7,6 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root" && source .ci/find-jdk25
 [[ $# -ge 2 ]] || { sed -n 2,5p "$0"; exit 2; }
-./mvnw -o -q -B -pl src-test -am test-compile >/dev/null
-cp="src-test/target/test-classes"
-for m in engine kernels deepanat; do cp="$cp:$m/target/classes"; done
-cp="$cp:$(./mvnw -o -q -B -pl deepanat dependency:build-classpath -Dmdep.outputFile=/dev/stdout)"
+source "$root/benchmarks/lib/test-classpath.sh"
 "$JAVA_HOME/bin/java" --add-modules=jdk.incubator.vector -XX:MaxRAMPercentage=75 -XX:+UseSerialGC -cp "$cp" \
   dev.deepanat.kernels.cpu.WinogradError "$1" "$2" "${3:-/tmp/winograd-error}" "${4:-whole}" 2>&1 | grep -v '^WARNING'

@@ -5,9 +5,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root" && source .ci/find-jdk25
-./mvnw -o -q -B -pl src-test -am test-compile >/dev/null
-cp="src-test/target/test-classes:src-test/target/classes"
-for m in engine kernels deepanat; do cp="$cp:$m/target/classes"; done
+source "$root/benchmarks/lib/test-classpath.sh"
 shapes=("$@")
 [[ ${#shapes[@]} -gt 0 ]] || shapes=("11 48 64" "48 48 64" "144 48 64" "96 96 32" "288 96 32" "192 192 16")
 for s in "${shapes[@]}"; do

@@ -168,19 +168,7 @@ final class ConvForward {
                         for (int g0 = obLo; g0 < obHi; g0 += og) {
                             int g1 = Math.min(obHi, g0 + og);
                             for (int t = t0; t < t1; t += NR) {
-                                for (int q = 0; q < NR; q++) {
-                                    int tq = t + q;
-                                    if (tq < nv) {
-                                        int jq = tq / pv.count(), plq = pl0 + jq;
-                                        vi[q] = tq % pv.count();
-                                        pp[q] = jq * slabStride + pv.pos()[vi[q]];
-                                        bb[q] = (plq / g.od()) * g.cOut() * oStride + (plq % g.od()) * planeOut;
-                                    } else {
-                                        vi[q] = -1;
-                                        pp[q] = pp[0];
-                                        bb[q] = bb[0];
-                                    }
-                                }
+                                locate(g, t, nv, pv, pl0, slabStride, planeOut, vi, pp, bb);
                                 for (int ob = g0; ob < g1; ob++) {
                                     int o0 = ob * MR;
                                     int rows = Math.min(MR, g.cOut() - o0);
@@ -203,21 +191,8 @@ final class ConvForward {
     private static void single(ConvGeometry g, float[] pack, float[] s, int[] boff, int k, int nv, PlaneVectors pv,
                                int pl0, int slabStride, int planeOut, float[] y, float[] bias, boolean relu) {
         int[] vi = new int[NR1], pp = new int[NR1], bb = new int[NR1];
-        int oStride = g.od() * planeOut;
         for (int t = 0; t < nv; t += NR1) {
-            for (int q = 0; q < NR1; q++) {
-                int tq = t + q;
-                if (tq < nv) {
-                    int jq = tq / pv.count(), plq = pl0 + jq;
-                    vi[q] = tq % pv.count();
-                    pp[q] = jq * slabStride + pv.pos()[vi[q]];
-                    bb[q] = (plq / g.od()) * oStride + (plq % g.od()) * planeOut;
-                } else {
-                    vi[q] = -1;
-                    pp[q] = pp[0];
-                    bb[q] = bb[0];
-                }
-            }
+            locate(g, t, nv, pv, pl0, slabStride, planeOut, vi, pp, bb);
             FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0;
             int p0 = pp[0], p1 = pp[1], p2 = pp[2], p3 = pp[3], p4 = pp[4], p5 = pp[5];
             for (int kk = 0, ai = 0; kk < k; kk++, ai += MR) {
@@ -236,6 +211,29 @@ final class ConvForward {
             put(c3, y, bb[3], pv, vi[3], false, bias, 0, relu);
             put(c4, y, bb[4], pv, vi[4], false, bias, 0, relu);
             put(c5, y, bb[5], pv, vi[5], false, bias, 0, relu);
+        }
+    }
+
+    /**
+     * Where the task's output vectors t, t + 1, … (vi.length of them; index < nv) are: vi[q] the plane vector, pp[q]
+     * its slab position, bb[q] its output plane's offset in y (batch item and plane; the channel is the caller's).
+     * Past nv, vi[q] = −1 (not stored) and the first vector's positions (read, never written).
+     */
+    private static void locate(ConvGeometry g, int t, int nv, PlaneVectors pv, int pl0, int slabStride, int planeOut,
+                               int[] vi, int[] pp, int[] bb) {
+        int oStride = g.od() * planeOut;
+        for (int q = 0; q < vi.length; q++) {
+            int tq = t + q;
+            if (tq < nv) {
+                int jq = tq / pv.count(), plq = pl0 + jq;
+                vi[q] = tq % pv.count();
+                pp[q] = jq * slabStride + pv.pos()[vi[q]];
+                bb[q] = (plq / g.od()) * g.cOut() * oStride + (plq % g.od()) * planeOut;
+            } else {
+                vi[q] = -1;
+                pp[q] = pp[0];
+                bb[q] = bb[0];
+            }
         }
     }
 

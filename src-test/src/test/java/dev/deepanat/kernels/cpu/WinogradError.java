@@ -61,18 +61,9 @@ public final class WinogradError {
 
         private void check(ConvGeometry g, Storage y, Runnable runDirect) {
             runDirect.run();
-            float[] a = arr(y), r = arr(tmp);
-            double num = 0, den = 0, maxErr = 0, maxRef = 0;
-            for (int i = 0; i < a.length; i++) {
-                double e = (double) a[i] - r[i];
-                num += e * e;
-                den += (double) r[i] * r[i];
-                maxErr = Math.max(maxErr, Math.abs(e));
-                maxRef = Math.max(maxRef, Math.abs(r[i]));
-            }
+            double[] e = relativeErrors(arr(y), arr(tmp));
             tmp.free();
-            errors.add(new LayerError(g.cIn() + "→" + g.cOut() + " @ " + g.d() + "×" + g.h() + "×" + g.w(),
-                    den == 0 ? 0 : Math.sqrt(num / den), maxRef == 0 ? 0 : maxErr / maxRef));
+            errors.add(new LayerError(g.cIn() + "→" + g.cOut() + " @ " + g.d() + "×" + g.h() + "×" + g.w(), e[0], e[1]));
         }
     }
 
@@ -92,17 +83,22 @@ public final class WinogradError {
             System.out.printf(Locale.ROOT, "%-28s %12.2e   %12.2e%n", e.shape(), e.relL2(), e.relMax());
             worst = Math.max(worst, e.relL2());
         }
-        float[] yw = Nifti.read(rw.normalized()).data(), yd = Nifti.read(rd.normalized()).data();
-        double num = 0, den = 0, maxErr = 0, maxRef = 0;
-        for (int i = 0; i < yw.length; i++) {
-            double e = (double) yw[i] - yd[i];
-            num += e * e;
-            den += (double) yd[i] * yd[i];
-            maxErr = Math.max(maxErr, Math.abs(e));
-            maxRef = Math.max(maxRef, Math.abs(yd[i]));
-        }
+        double[] e = relativeErrors(Nifti.read(rw.normalized()).data(), Nifti.read(rd.normalized()).data());
         System.out.printf(Locale.ROOT, "%d convolutions on the Winograd path; worst per-layer rel. L2 error %.2e%n", wino.errors.size(), worst);
         System.out.printf(Locale.ROOT, "whole network (%s tiling, normalized output): rel. L2 error %.2e, max |error| / max |y| %.2e%n",
-                tiling.name().toLowerCase(Locale.ROOT), Math.sqrt(num / den), maxErr / maxRef);
+                tiling.name().toLowerCase(Locale.ROOT), e[0], e[1]);
+    }
+
+    /** {‖got − ref‖₂ / ‖ref‖₂, max |got − ref| / max |ref|}, 0 where the reference is all zeros. */
+    static double[] relativeErrors(float[] got, float[] ref) {
+        double num = 0, den = 0, maxErr = 0, maxRef = 0;
+        for (int i = 0; i < got.length; i++) {
+            double e = (double) got[i] - ref[i];
+            num += e * e;
+            den += (double) ref[i] * ref[i];
+            maxErr = Math.max(maxErr, Math.abs(e));
+            maxRef = Math.max(maxRef, Math.abs(ref[i]));
+        }
+        return new double[] {den == 0 ? 0 : Math.sqrt(num / den), maxRef == 0 ? 0 : maxErr / maxRef};
     }
 }
