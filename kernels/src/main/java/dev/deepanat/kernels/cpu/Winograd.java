@@ -370,7 +370,11 @@ final class Winograd {
         }
     }
 
-    /** C[6 × 3 vectors] = Σ_c A[c][0..5] · B[c][0..3 vectors], stored at m[mOff + r·ms + q·VL]. */
+    /**
+     * C[6 × 3 vectors] = Σ_c A[c][0..5] · B[c][0..3 vectors], stored at m[mOff + r·ms + q·VL]. The loop is
+     * {@link ConvForward#micro6x3}'s (and FmaPeakBench's) on purpose, one register block for all conv kernels; here B's
+     * rows are bs apart instead of at tap offsets, and the sums are stored, not accumulated or rectified.
+     */
     private static void micro6x3(float[] a, int aOff, int cIn, float[] b, int bOff, int bs, float[] m, int mOff, int ms) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c10 = c00, c11 = c00, c12 = c00;
         FloatVector c20 = c00, c21 = c00, c22 = c00, c30 = c00, c31 = c00, c32 = c00;
