@@ -148,14 +148,6 @@ public interface Backend {
     }
 
     /**
-     * The U-Net decoder's first convolution for inference, y = conv(concat(skip, upsample(low)), w) + bias (rectified
-     * when relu): its input is the skip connection, channels [0, cSkip), followed by the next coarser level upsampled
-     * ×2 (nearest) on every axis. g is the geometry over that concatenated input (its sizes are skip's; low has half
-     * of each, all even). The definition, this default, materializes the upsampled level and the concatenation, then
-     * runs {@link #conv3d} or {@link #conv3dRelu}; a backend may read both inputs in place instead (the cpu backend's
-     * Winograd path does: at whole-volume size the two tensors it skips are 1.6 and 2.4 GB).
-     */
-    /**
      * Whether {@link #conv3dSkipUp} reads its inputs in place for g. When it does not (this default), it holds the
      * upsampled level and the concatenation besides both inputs, and a caller that can free the skip and the
      * upsampled level before the convolution (as the U-Net does) uses less memory running the three ops itself.
@@ -164,6 +156,14 @@ public interface Backend {
         return false;
     }
 
+    /**
+     * The U-Net decoder's first convolution for inference, y = conv(concat(skip, upsample(low)), w) + bias (rectified
+     * when relu): its input is the skip connection, channels [0, cSkip), followed by the next coarser level upsampled
+     * ×2 (nearest) on every axis. g is the geometry over that concatenated input (its sizes are skip's; low has half
+     * of each, all even). The definition, this default, materializes the upsampled level and the concatenation, then
+     * runs {@link #conv3d} or {@link #conv3dRelu}; a backend may read both inputs in place instead (the cpu backend's
+     * Winograd path does: at whole-volume size the two tensors it skips are 1.6 and 2.4 GB).
+     */
     default void conv3dSkipUp(ConvGeometry g, int cSkip, Storage skip, Storage low, Storage w, Storage bias, Storage y,
                               boolean relu) {
         int n = g.n(), cLow = g.cIn() - cSkip;

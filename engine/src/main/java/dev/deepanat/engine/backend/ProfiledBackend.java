@@ -211,6 +211,11 @@ public final class ProfiledBackend implements Backend {
     }
 
     @Override
+    public String settings() {
+        return inner.settings();
+    }
+
+    @Override
     public boolean conv3dSkipUpInPlace(ConvGeometry g) {
         return inner.conv3dSkipUpInPlace(g);
     }

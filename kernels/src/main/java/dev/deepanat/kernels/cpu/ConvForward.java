@@ -186,7 +186,8 @@ final class ConvForward {
     /**
      * One output channel (the U-Net's 48 → 1 output layer): the 6-row register block would compute five rows of
      * zeros, so instead 1 × 6 vectors of voxels accumulate over the whole reduction (c, tap) at once, the 6 loads of a
-     * step sharing one broadcast weight (packed at stride MR). The task's output vectors in groups of 6, then the rest.
+     * step sharing one broadcast weight (packed at stride MR). The task's output vectors in groups of 6, the last group
+     * masked past nv.
      */
     private static void single(ConvGeometry g, float[] pack, float[] s, int[] boff, int k, int nv, PlaneVectors pv,
                                int pl0, int slabStride, int planeOut, float[] y, float[] bias, boolean relu) {

@@ -26,6 +26,10 @@ import jdk.incubator.vector.VectorSpecies;
  * tile row's last vector may run into the next row: those lanes are recomputed correctly by the next row (rows are
  * transformed in order) or fall in the padding past the chunk.
  *
+ * <p>Infinities: the transforms subtract neighbouring inputs, so an input ±Inf makes NaN where the direct sum gives
+ * ±Inf (and the fused ReLU turns that NaN into 0, as UnaryOp.RELU does). Finite inputs whose sums stay finite are
+ * unaffected; a diverging network shows NaN losses either way.
+ *
  * <p>Used by the cpu backend when {@link #enabled} (the switch) and {@link #use} (the shape) agree; the direct
  * kernels stay the definition and handle everything else.
  */
@@ -56,8 +60,15 @@ final class Winograd {
     static boolean enabled(String property, String env, boolean fallback) {
         String v = property != null && !property.isBlank() ? property : env;
         if (v == null || v.isBlank()) return fallback;
-        v = v.trim().toLowerCase(java.util.Locale.ROOT);
-        return v.equals("true") || v.equals("1") || v.equals("on") || v.equals("yes");
+        switch (v.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "true", "1", "on", "yes" -> { return true; }
+            case "false", "0", "off", "no" -> { return false; }
+            default -> {
+                System.err.println("deepanat: Winograd switch '" + v.trim() + "' not understood (true/false, 1/0, on/off);"
+                        + " using " + (fallback ? "on" : "off"));
+                return fallback;
+            }
+        }
     }
 
     /** 3×3×3 kernels, stride 1, a non-negative padding: what the transforms compute. */
@@ -122,7 +133,7 @@ final class Winograd {
         out[o0 + 3 * os] = c;
     }
 
-    /** Tiles and their rows: tw tiles per row (twr rounded up to whole vectors), rows = n · ⌈od/2⌉ · ⌈oh/2⌉. */
+    /** Tiles and their rows: tw tiles per row (twr = tw rounded up to whole vectors), rows = n · ⌈od/2⌉ · ⌈oh/2⌉. */
     record Tiles(int td, int th, int tw, int twr, int rows) {
         static Tiles of(ConvGeometry g) {
             int td = (g.od() + 1) / 2, th = (g.oh() + 1) / 2, tw = (g.ow() + 1) / 2;
@@ -185,7 +196,9 @@ final class Winograd {
 
     /**
      * The same over the input concat(x, upsample ×2 (low)): channels [0, cSkip) are x's, the rest low's (half of each
-     * size, read with each value repeated twice along every axis); with low null, x has all g.cIn() channels.
+     * size, read with each value repeated twice along every axis); with low null, x has all g.cIn() channels. With low,
+     * g must be a 'same' geometry (padding 1, output = input) of even sizes, as {@code CpuBackend.conv3dSkipUpInPlace}
+     * checks: the staging of low's rows relies on it.
      */
     static void run(ConvGeometry g, float[] x, float[] low, int cSkip, float[] pack, float[] bias, float[] y, boolean relu) {
         final Tiles tl = Tiles.of(g);

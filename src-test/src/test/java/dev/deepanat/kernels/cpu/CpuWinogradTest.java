@@ -37,21 +37,29 @@ class CpuWinogradTest {
 
     static List<ConvGeometry> geometries() {
         List<ConvGeometry> c = new ArrayList<>();
-        c.add(same3(1, 8, 6, 10, 18, 6));          // even sizes, one output-channel block
+        c.add(same3(1, 8, 6, 10, 18, 8));          // even sizes, one output-channel block and a partial one
         c.add(same3(2, 9, 5, 9, 19, 13));          // odd sizes: the last tile of each axis half outside; batch 2
         c.add(same3(1, 16, 4, 12, 64, 12));        // rows of 32 tiles: whole vectors at 512 bits
-        c.add(same3(1, 8, 3, 17, 70, 7));          // 35 tiles per row: a vector tail, rows spilling into the next
+        c.add(same3(1, 8, 3, 17, 70, 9));          // 35 tiles per row: a vector tail, rows spilling into the next
         c.add(same3(1, 12, 9, 16, 16, 20));        // 16² planes (the 16³ level's shape): half a vector of tiles
         c.add(same3(1, 10, 20, 20, 20, 8));        // many rows: several chunks per thread
-        c.add(conv(1, 8, 6, 7, 20, 6, 3, 3, 3, 1, 1, 1, 0, 2, 1));   // padding 0, 2, 1
-        c.add(conv(1, 9, 5, 12, 13, 7, 3, 3, 3, 1, 1, 1, 2, 0, 0));  // 'valid' in-plane, output larger in depth
+        // paddings other than 1 (backward-data then runs with padding 2 − p: 2, 0, 1 and 0, 2, 2)
+        c.add(conv(1, 8, 6, 7, 20, 9, 3, 3, 3, 1, 1, 1, 0, 2, 1));   // padding 0, 2, 1
+        c.add(conv(1, 9, 5, 12, 13, 8, 3, 3, 3, 1, 1, 1, 2, 0, 0));  // 'valid' in-plane, output larger in depth
         return c;
+    }
+
+    /** The stride-1 backward-data convolution ConvBackwardData runs: dy's channels in, padding 2 − p, x's sizes out. */
+    static ConvGeometry backwardData(ConvGeometry g) {
+        return new ConvGeometry(g.n(), g.cOut(), g.od(), g.oh(), g.ow(), g.cIn(), 3, 3, 3, 1, 1, 1,
+                2 - g.pd(), 2 - g.ph(), 2 - g.pw(), g.d(), g.h(), g.w());
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("geometries")
     void forwardReluAndBackwardDataMatchTheDirectConvolution(ConvGeometry g) {
         assertTrue(Winograd.use(g), "the test shape must take the Winograd path: " + g);
+        assertTrue(Winograd.use(backwardData(g)), "and so must its backward-data: " + backwardData(g));
         SplittableRandom rng = new SplittableRandom(g.hashCode());
         float[] x = random(rng, (int) g.inputSize()), w = random(rng, (int) g.weightSize());
         float[] b = random(rng, g.cOut()), dy = random(rng, (int) g.outputSize());
@@ -67,7 +75,9 @@ class CpuWinogradTest {
     @Test
     void theKernelItselfHandlesEveryShapeItSupports() {
         for (ConvGeometry g : new ConvGeometry[] {same3(1, 1, 3, 3, 3, 1), same3(2, 3, 1, 1, 1, 2), same3(1, 2, 4, 5, 2, 9),
-                conv(1, 3, 4, 5, 9, 4, 3, 3, 3, 1, 1, 1, 4, 4, 4)}) {
+                conv(1, 3, 4, 5, 9, 4, 3, 3, 3, 1, 1, 1, 4, 4, 4),
+                // an output that stops short of the input's end (negative padding after): only part of a row is staged
+                new ConvGeometry(1, 4, 6, 8, 36, 8, 3, 3, 3, 1, 1, 1, 1, 1, 1, 5, 7, 16)}) {
             assertTrue(Winograd.supports(g));
             SplittableRandom rng = new SplittableRandom(7);
             float[] x = random(rng, (int) g.inputSize()), w = random(rng, (int) g.weightSize()), b = random(rng, g.cOut());
@@ -142,6 +152,14 @@ class CpuWinogradTest {
         assertFalse(Winograd.enabled("", "off", true));
         assertTrue(Winograd.enabled(null, null, true));
         assertFalse(Winograd.enabled(null, " ", false));
+    }
+
+    /** Headers and records name the setting, through the profiling wrapper too (its rates are then effective). */
+    @Test
+    void theSettingIsReported() {
+        assertTrue(WINOGRAD.settings().equals("Winograd F(2³,3³) on"), WINOGRAD.settings());
+        assertTrue(DIRECT.settings().equals("Winograd F(2³,3³) off"), DIRECT.settings());
+        assertTrue(new dev.deepanat.engine.backend.ProfiledBackend(WINOGRAD).settings().equals(WINOGRAD.settings()));
     }
 
     /** The direct kernels stay what a switched-off backend runs: its results are not the Winograd ones. */
