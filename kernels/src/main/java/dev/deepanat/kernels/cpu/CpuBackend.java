@@ -161,7 +161,8 @@ public class CpuBackend extends ReferenceBackend {
             super.conv3dBackwardWeight(g, x, dy, dw, dbias);
             return;
         }
-        if (ConvSmall.useForWeight(g)) ConvSmall.backwardWeight(g, arr(x), arr(dy), arr(dw), dbias == null ? null : arr(dbias));
+        if (winograd && WinogradWeight.use(g)) WinogradWeight.run(g, arr(x), arr(dy), arr(dw), dbias == null ? null : arr(dbias));
+        else if (ConvSmall.useForWeight(g)) ConvSmall.backwardWeight(g, arr(x), arr(dy), arr(dw), dbias == null ? null : arr(dbias));
         else if (ConvBackwardWeight.use(g)) ConvBackwardWeight.run(g, arr(x), arr(dy), arr(dw), dbias == null ? null : arr(dbias));
         else ConvBackwardWeightVoxels.run(g, arr(x), arr(dy), arr(dw), dbias == null ? null : arr(dbias));
     }

@@ -227,14 +227,19 @@ final class Winograd {
      */
     static void inputTransform(ConvGeometry g, Tiles tl, float[] x, float[] low, int cSkip, int r0, int nr, int tp,
                                float[] st, int L, float[] v) {
+        inputTransform(g, tl, x, low, cSkip, 0, g.cIn(), r0, nr, tp, st, L, v, vStride(g.cIn(), tp));
+    }
+
+    /** The same for the input channels [cLo, cHi) only, into a V whose ξ blocks are xiStride apart. */
+    static void inputTransform(ConvGeometry g, Tiles tl, float[] x, float[] low, int cSkip, int cLo, int cHi, int r0,
+                               int nr, int tp, float[] st, int L, float[] v, int xiStride) {
         final int d = g.d(), h = g.h(), w = g.w(), cIn = g.cIn();
         // The input columns a tile reads: all of them unless the output stops short of the input's end.
         final int staged = Math.max(0, Math.min(w, L - g.pw()));
         final int cLow = cIn - cSkip;
         final int t1 = 17 * L;
-        final int xiStride = vStride(cIn, tp);
         final int[] rowAt = new int[16];
-        for (int c = 0; c < cIn; c++) {
+        for (int c = cLo; c < cHi; c++) {
             for (int rr = 0; rr < nr; rr++) {
                 int r = r0 + rr, n = r / (tl.td() * tl.th()), tz = r / tl.th() % tl.td(), ty = r % tl.th();
                 // Stage the 4 × 4 input rows of this tile row (x shifted by pw, even and odd columns apart); rows

@@ -69,6 +69,13 @@ class CpuWinogradTest {
         for (int i = 0; i < y.length; i++) y[i] = UnaryOp.RELU.apply(y[i], 0f, 0f);
         close("forward + ReLU " + g, y, Conformance.conv3dRelu(WINOGRAD, g, x, w, b));
         close("backward-data " + g, Conformance.conv3dBackwardData(REF, g, dy, w), Conformance.conv3dBackwardData(WINOGRAD, g, dy, w));
+        // backward-weight through WinogradWeight itself (CpuBackend leaves fewer than 16 input channels to the direct kernel)
+        float[] dw = new float[(int) g.weightSize()], db = new float[g.cOut()];
+        WinogradWeight.run(g, x, dy, dw, db);
+        float[][] r = Conformance.conv3dBackwardWeight(REF, g, x, dy, true);
+        close("backward-weight " + g, r[0], dw);
+        close("backward-bias " + g, r[1], db);
+        close("backward-weight through the backend " + g, r[0], Conformance.conv3dBackwardWeight(WINOGRAD, g, x, dy, false)[0]);
     }
 
     /** Shapes the transforms compute but {@link Winograd#use} leaves to the direct kernels: 1 channel, tiny planes. */
@@ -126,17 +133,26 @@ class CpuWinogradTest {
     @Test
     void resultsDoNotDependOnTheThreadCount() {
         String before = System.getProperty("deepanat.threads");
-        ConvGeometry g = same3(2, 9, 7, 10, 38, 13);
+        ConvGeometry g = same3(2, 17, 7, 10, 38, 13);
+        assertTrue(WinogradWeight.use(g));
         SplittableRandom rng = new SplittableRandom(3);
         float[] x = random(rng, (int) g.inputSize()), w = random(rng, (int) g.weightSize()), b = random(rng, g.cOut());
+        float[] dyT = random(rng, (int) g.outputSize());
         try {
-            float[] ref = null;
+            float[] ref = null, refDw = null;
             for (int t : new int[] {1, 2, 3, 5}) {
                 System.setProperty("deepanat.threads", Integer.toString(t));
                 float[] y = Conformance.conv3d(WINOGRAD, g, x, w, b);
-                if (ref == null) ref = y;
-                // each output is computed by one chunk, in one order, whatever the split
-                else assertArrayEquals(ref, y, t + " threads");
+                float[] dw = Conformance.conv3dBackwardWeight(WINOGRAD, g, x, dyT, false)[0];
+                if (ref == null) {
+                    ref = y;
+                    refDw = dw;
+                } else {
+                    // each output is computed by one chunk, in one order, whatever the split; each weight gradient
+                    // entry is summed over fixed chunks in chunk order
+                    assertArrayEquals(ref, y, t + " threads");
+                    assertArrayEquals(refDw, dw, "backward-weight with " + t + " threads");
+                }
             }
         } finally {
             if (before == null) System.clearProperty("deepanat.threads");
