@@ -37,14 +37,18 @@ final class WinogradWeight {
         return Winograd.use(g) && g.cIn() >= 16;
     }
 
-    /** Tiles per chunk: about this many, in whole tile rows. */
-    static final int CHUNK_TILES = 1536;
+    /**
+     * Tiles per chunk: about this many, in whole tile rows, but V and Y of a chunk within CHUNK_BYTES (they are 64 ·
+     * (channels in + out) floats per tile: 288 → 96 channels at 1536 tiles would be 150 MB).
+     */
+    static final int CHUNK_TILES = 1536, CHUNK_BYTES = 32 << 20;
 
     static void run(ConvGeometry g, float[] x, float[] dy, float[] dw, float[] dbias) {
         final Winograd.Tiles tl = Winograd.Tiles.of(g);
         final int cIn = g.cIn(), cOut = g.cOut();
         final int cp = (cIn + CB - 1) / CB * CB, kp = (cOut + KB - 1) / KB * KB;
-        final int per = Math.max(1, Math.min(tl.rows(), CHUNK_TILES / tl.tw())), tp = tl.columns(per);
+        final int tiles = (int) Math.min(CHUNK_TILES, CHUNK_BYTES / (4L * XI * (cp + kp)));
+        final int per = Math.max(1, Math.min(tl.rows(), tiles / tl.tw())), tp = tl.columns(per);
         final int L = 2 * tl.twr() + 2;
         final int vs = Winograd.vStride(cp, tp), ys = Winograd.vStride(kp, tp);
         // V and Y of one chunk (the calling thread's scratch, shared by all tasks); rows past cIn and cOut are zero.
