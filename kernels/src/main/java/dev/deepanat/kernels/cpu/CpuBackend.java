@@ -110,9 +110,7 @@ public class CpuBackend extends ReferenceBackend {
         }
         int taps = g.kd() * g.kh() * g.kw(), k = g.cIn() * taps;
         if (winograd && Winograd.use(g)) {
-            float[] pack = Scratch.floats(Scratch.PACK, Winograd.packedSize(g.cOut(), g.cIn()));
-            Winograd.packWeights(arr(w), g.cOut(), g.cIn(), g.cIn() * taps, taps, false, pack);
-            Winograd.run(g, arr(x), pack, bias == null ? null : arr(bias), arr(y), relu);
+            Winograd.run(g, arr(x), winogradPack(g, w), bias == null ? null : arr(bias), arr(y), relu);
             return;
         }
         if (ConvSmall.use(g, g.cOut()) || ConvSmall.useForward3d(g)) {
@@ -140,10 +138,14 @@ public class CpuBackend extends ReferenceBackend {
             super.conv3dSkipUp(g, cSkip, skip, low, w, bias, y, relu);
             return;
         }
-        int taps = 27;
+        Winograd.run(g, arr(skip), arr(low), cSkip, winogradPack(g, w), bias == null ? null : arr(bias), arr(y), relu);
+    }
+
+    /** The forward weights w [cOut][cIn][27] transformed for {@link Winograd#run}, in this thread's pack scratch. */
+    private static float[] winogradPack(ConvGeometry g, Storage w) {
         float[] pack = Scratch.floats(Scratch.PACK, Winograd.packedSize(g.cOut(), g.cIn()));
-        Winograd.packWeights(arr(w), g.cOut(), g.cIn(), g.cIn() * taps, taps, false, pack);
-        Winograd.run(g, arr(skip), arr(low), cSkip, pack, bias == null ? null : arr(bias), arr(y), relu);
+        Winograd.packWeights(arr(w), g.cOut(), g.cIn(), g.cIn() * 27, 27, false, pack);
+        return pack;
     }
 
     @Override

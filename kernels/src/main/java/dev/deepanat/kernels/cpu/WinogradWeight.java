@@ -57,7 +57,9 @@ final class WinogradWeight {
             Arrays.fill(v, xi * vs + cIn * tp, (xi + 1) * vs, 0f);
             Arrays.fill(yv, xi * ys + cOut * tp, (xi + 1) * ys, 0f);
         }
-        final float[] m = new float[XI * kp * cp];
+        // M, summed over the chunks: the calling thread's pack scratch (backward-weight packs no weights).
+        final float[] m = Scratch.floats(Scratch.PACK, XI * kp * cp);
+        Arrays.fill(m, 0, XI * kp * cp, 0f);
         for (int r0 = 0; r0 < tl.rows(); r0 += per) {
             final int first = r0, nr = Math.min(per, tl.rows() - r0), used = nr * tl.tw(), cols = tl.columns(nr);
             // Transforms, in parallel over blocks of channels (x's first, then dy's).

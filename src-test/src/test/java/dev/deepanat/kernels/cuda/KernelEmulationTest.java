@@ -176,24 +176,8 @@ class KernelEmulationTest {
 
     /** One emulated launch: the boxed arguments as CudaKernels passes them, typed by the kernel's C parameters. */
     static void run(String kernel, int blocks, Object... args) {
-        List<MemoryLayout> ps = params.get(kernel);
-        if (ps == null) fail("no kernel " + kernel + " in deepanat.cu");
-        assertEquals(ps.size(), args.length, kernel + ": argument count");
         try (Arena a = Arena.ofConfined()) {
-            Object[] values = new Object[args.length];
-            for (int i = 0; i < args.length; i++) {
-                MemoryLayout want = ps.get(i);
-                Object v = args[i];
-                values[i] = switch (v) {
-                    case Long l when want == ValueLayout.ADDRESS -> MemorySegment.ofAddress(l);
-                    case Long l when want == ValueLayout.JAVA_LONG -> l;
-                    case Integer n when want == ValueLayout.JAVA_INT -> n;
-                    case Float f when want == ValueLayout.JAVA_FLOAT -> f;
-                    case Double d when want == ValueLayout.JAVA_DOUBLE -> d;
-                    case int[] s when s.length * 4L == want.byteSize() && !(want instanceof ValueLayout) -> a.allocateFrom(ValueLayout.JAVA_INT, s);
-                    default -> throw new AssertionError(kernel + ": argument " + i + " (" + v.getClass().getSimpleName() + ") does not fit " + want);
-                };
-            }
+            Object[] values = values(a, kernel, args);
             for (int b = 0; b < blocks; b++) {
                 block.invoke(b, blocks);
                 kernels.get(kernel).invokeWithArguments(values);
